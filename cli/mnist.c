@@ -1,0 +1,159 @@
+/* grafo mnist: the seeds' MNIST workshop (seed 001): 784 inputs, one hidden
+ * layer of 512 units, 10 outputs with softmax, trained by minibatch SGD. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "grafo.h"
+
+#define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
+
+typedef struct mnist_opts {
+    const char *data;
+    long epochs, batch, hidden, threads, limit;
+    double lr, decay;
+    uint64_t seed;
+    gf_activation act;
+    bool test;
+} mnist_opts;
+
+static void mnist_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: grafo mnist [options]\n"
+            "  --data DIR        IDX files (train-images-idx3-ubyte[.gz], ...) [%s]\n"
+            "  --epochs N        passes over the training set [10]\n"
+            "  --batch N         minibatch size; 1 is online SGD [64]\n"
+            "  --lr X            learning rate [0.1]\n"
+            "  --decay X         1/t decay: lr / (1 + X t) at step t [0]\n"
+            "  --hidden N        hidden units [512]\n"
+            "  --activation A    hidden activation: relu, tanh, sigmoid, ... [relu]\n"
+            "  --seed N          fixes initialisation and shuffling [1]\n"
+            "  --threads N       threads for grafo and OpenBLAS; 0 = one per core [0]\n"
+            "  --limit N         train on the first N examples only [all]\n"
+            "  --no-test         skip the test set evaluation\n",
+            DEFAULT_DATA);
+}
+
+static int parse(int argc, char **argv, mnist_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            mnist_usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--no-test") == 0) {
+            o->test = false;
+            continue;
+        }
+        if (!(v = arg_value("mnist", argc, argv, &i))) return 2;
+        if (strcmp(a, "--data") == 0) o->data = v;
+        else if (strcmp(a, "--epochs") == 0) { if (!arg_int("mnist", a, v, 1, 100000, &o->epochs)) return 2; }
+        else if (strcmp(a, "--batch") == 0) { if (!arg_int("mnist", a, v, 1, 60000, &o->batch)) return 2; }
+        else if (strcmp(a, "--hidden") == 0) { if (!arg_int("mnist", a, v, 1, 1 << 16, &o->hidden)) return 2; }
+        else if (strcmp(a, "--threads") == 0) { if (!arg_int("mnist", a, v, 0, 1024, &o->threads)) return 2; }
+        else if (strcmp(a, "--limit") == 0) { if (!arg_int("mnist", a, v, 1, 1L << 30, &o->limit)) return 2; }
+        else if (strcmp(a, "--lr") == 0) { if (!arg_float("mnist", a, v, 1e-12, 1e3, &o->lr)) return 2; }
+        else if (strcmp(a, "--decay") == 0) { if (!arg_float("mnist", a, v, 0, 1e6, &o->decay)) return 2; }
+        else if (strcmp(a, "--seed") == 0) { if (!arg_u64("mnist", a, v, &o->seed)) return 2; }
+        else if (strcmp(a, "--activation") == 0) {
+            if (gf_activation_parse(v, &o->act) != GF_OK) {
+                fprintf(stderr, "grafo mnist: --activation: %s\n", gf_errmsg());
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "grafo mnist: unknown option '%s'\n", a);
+            mnist_usage(stderr);
+            return 2;
+        }
+    }
+    return -1; /* go on */
+}
+
+/* The IDX file `name` in dir, gzipped or not, whichever exists. */
+static void idx_path(char *buf, size_t len, const char *dir, const char *name)
+{
+    snprintf(buf, len, "%s/%s.gz", dir, name);
+    FILE *f = fopen(buf, "rb");
+    if (f) {
+        fclose(f);
+        return;
+    }
+    snprintf(buf, len, "%s/%s", dir, name);
+}
+
+static gf_dataset *load(const char *dir, const char *prefix)
+{
+    char images[4096], labels[4096], name[64];
+    snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
+    idx_path(images, sizeof images, dir, name);
+    snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
+    idx_path(labels, sizeof labels, dir, name);
+    return gf_dataset_load_idx(images, labels, 10);
+}
+
+static int report(const gf_epoch_report *r, void *user)
+{
+    (void)user;
+    printf("epoch %3d  loss %.4f  train acc %.4f", r->epoch, r->loss, r->train_accuracy);
+    if (!isnan(r->test_accuracy)) printf("  test loss %.4f  test acc %.4f", r->test_loss, r->test_accuracy);
+    printf("  %.2f s  %.0f samples/s\n", r->seconds, r->samples_per_second);
+    fflush(stdout);
+    return 0;
+}
+
+int cmd_mnist(int argc, char **argv)
+{
+    mnist_opts o = {.data = DEFAULT_DATA, .epochs = 10, .batch = 64, .hidden = 512, .threads = 0,
+                    .lr = 0.1, .decay = 0, .seed = 1, .act = GF_ACT_RELU, .test = true};
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    gf_set_threads((int)o.threads);
+
+    gf_dataset *train = load(o.data, "train"), *test = NULL;
+    if (!train) {
+        fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
+        return 1;
+    }
+    if (o.limit && (size_t)o.limit < gf_dataset_rows(train)) {
+        gf_dataset *part = gf_dataset_slice(train, 0, (size_t)o.limit);
+        gf_dataset_free(train);
+        if (!(train = part)) {
+            fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
+            return 1;
+        }
+    }
+    if (o.test && !(test = load(o.data, "t10k"))) {
+        fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
+        gf_dataset_free(train);
+        return 1;
+    }
+
+    gf_model *m = gf_model_new(784);
+    gf_node h = gf_dense(m, gf_model_input(m), (int)o.hidden, o.act);
+    gf_node z = gf_dense(m, h, 10, GF_ACT_IDENTITY);
+    gf_status s = gf_model_set_loss(m, z, GF_LOSS_SOFTMAX_XENT);
+    if (s == GF_OK) s = gf_model_compile(m, (int)o.batch > 1000 ? (int)o.batch : 1000, o.seed);
+    if (s == GF_OK) {
+        printf("grafo %s: 784-%ld-10 %s/softmax, %zu parameters; SGD lr %g decay %g, batch %ld, "
+               "%ld epochs, %d threads, seed %llu; %zu training and %zu test examples\n",
+               GF_VERSION_STRING, o.hidden, gf_activation_name(o.act),
+               gf_param_count(gf_model_graph(m)), o.lr, o.decay, o.batch, o.epochs,
+               gf_get_threads(), (unsigned long long)o.seed, gf_dataset_rows(train),
+               test ? gf_dataset_rows(test) : 0);
+        gf_fit_opts f = GF_FIT_OPTS_DEFAULT;
+        f.epochs = (int)o.epochs;
+        f.batch_size = (int)o.batch;
+        f.lr = (float)o.lr;
+        f.lr_decay = (float)o.decay;
+        f.on_epoch = report;
+        s = gf_model_fit(m, train, test, &f);
+    }
+    if (s != GF_OK) fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
+    gf_model_free(m);
+    gf_dataset_free(train);
+    gf_dataset_free(test);
+    return s == GF_OK ? 0 : 1;
+}

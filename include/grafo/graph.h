@@ -1,0 +1,184 @@
+/* grafo/graph.h — the static computation graph and its engine.
+ *
+ * A graph is built node by node through the functions below.  A node may
+ * only refer to nodes that already exist, so creation order is a
+ * topological order: forward runs the nodes front to back and backward back
+ * to front (seed 000, Algorithms 5.3 and 5.4; seed 004, Algorithms 6.1-6.4).
+ * A node used by several others is computed once and its gradient is the sum
+ * of what each consumer sends back.
+ *
+ *     gf_graph *g = gf_graph_new();
+ *     gf_node x = gf_input(g, "x", 1, (int64_t[]){784});       // (B, 784)
+ *     gf_node y = gf_input(g, "y", 1, (int64_t[]){1});         // (B, 1) labels
+ *     gf_node w = gf_param(g, "w", 2, (int64_t[]){784, 10});
+ *     gf_node b = gf_param(g, "b", 1, (int64_t[]){10});
+ *     gf_node loss = gf_softmax_xent(g, gf_add(g, gf_matmul(g, x, w), b), y);
+ *     if (gf_graph_compile(g) != GF_OK) puts(gf_errmsg());
+ *     gf_workspace *ws = gf_workspace_new(g, 64);
+ *     ... fill gf_value(ws, x) and gf_value(ws, y), then
+ *     gf_forward(ws, loss); gf_backward(ws, loss);
+ *
+ * Shapes.  Inputs have a batch dimension whose size is chosen at run time
+ * (gf_set_batch); every other size is fixed when the node is built, and a
+ * mismatch is reported then, naming the op and both shapes.  Nodes computed
+ * from batched nodes are batched; parameters and constants are not.
+ *
+ * Errors while building are sticky: a failing builder returns GF_NONE and
+ * records the message, later builders given GF_NONE return GF_NONE, and
+ * gf_graph_compile() reports the first failure.  So a network can be written
+ * straight through and checked once.
+ *
+ * Memory.  gf_graph_compile() allocates the parameters in one contiguous
+ * block; a workspace allocates every activation and gradient buffer once,
+ * sized for its largest batch, and reuses them: forward and backward
+ * allocate nothing.  The graph holds the trained parameters; activations and
+ * gradients live in workspaces, so several threads may run forward on one
+ * graph at once, each with its own workspace. */
+#ifndef GRAFO_GRAPH_H
+#define GRAFO_GRAPH_H
+
+#include "grafo/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GF_MAX_DIMS 4 /* dimensions per example, not counting the batch */
+#define GF_NONE (-1)  /* the node a failed builder returns */
+
+typedef struct gf_graph gf_graph;
+typedef struct gf_workspace gf_workspace;
+typedef int32_t gf_node; /* a node's index in its graph */
+
+/* Every operation.  Each has a shape rule, a forward, a backward and a naive
+ * double-precision reference forward (used by gf_check_grad). */
+typedef enum gf_op {
+    GF_OP_INPUT,        /* data fed by the caller, batched */
+    GF_OP_CONST,        /* data fed by the caller, no batch dimension */
+    GF_OP_PARAM,        /* trainable, no batch dimension */
+    GF_OP_MATMUL,       /* (m,k) x (k,n) -> (m,n); m may be the batch */
+    GF_OP_ADD,          /* a + b; b may broadcast over a's leading dims */
+    GF_OP_SUB,          /* a - b; same broadcasting */
+    GF_OP_MUL,          /* a * b element-wise; same broadcasting */
+    GF_OP_SCALE,        /* s * a for a constant s */
+    GF_OP_SUM,          /* sum of all elements -> scalar */
+    GF_OP_MEAN,         /* mean of all elements -> scalar */
+    GF_OP_SIGMOID,      /* 1 / (1 + e^-x) */
+    GF_OP_TANH,         /* tanh x */
+    GF_OP_RELU,         /* max(0, x) */
+    GF_OP_LEAKY_RELU,   /* x if x > 0 else alpha x */
+    GF_OP_ELU,          /* x if x > 0 else alpha (e^x - 1) */
+    GF_OP_SOFTPLUS,     /* log(1 + e^x) */
+    GF_OP_HARDTANH,     /* clamp(x, -1, 1) */
+    GF_OP_IDENTITY,     /* x */
+    GF_OP_SOFTMAX,      /* e^x_i / sum_j e^x_j along the last dimension */
+    GF_OP_LOG_SOFTMAX,  /* x_i - log sum_j e^x_j along the last dimension */
+    GF_OP_MSE,          /* mean over all elements of (p - t)^2 */
+    GF_OP_BCE_LOGITS,   /* mean of -t log s(z) - (1-t) log(1 - s(z)), t in [0,1] */
+    GF_OP_SOFTMAX_XENT, /* mean over rows of -log softmax(z)[label] */
+    GF_OP_HINGE,        /* mean of max(0, 1 - t z), t in {-1, +1} */
+    GF_OP_COUNT
+} gf_op;
+
+/* Building.  Names are copied; they label parameters and error messages.
+ * dims lists the sizes of one example (inputs) or of the whole tensor
+ * (constants, parameters); ndim may be 0 for a scalar. */
+gf_graph *gf_graph_new(void);
+void gf_graph_free(gf_graph *g); /* NULL is fine */
+
+gf_node gf_input(gf_graph *g, const char *name, int ndim, const int64_t *dims);
+gf_node gf_const(gf_graph *g, const char *name, int ndim, const int64_t *dims);
+gf_node gf_param(gf_graph *g, const char *name, int ndim, const int64_t *dims);
+
+gf_node gf_matmul(gf_graph *g, gf_node a, gf_node b);
+gf_node gf_add(gf_graph *g, gf_node a, gf_node b);
+gf_node gf_sub(gf_graph *g, gf_node a, gf_node b);
+gf_node gf_mul(gf_graph *g, gf_node a, gf_node b);
+gf_node gf_scale(gf_graph *g, gf_node a, float s);
+gf_node gf_sum(gf_graph *g, gf_node a);
+gf_node gf_mean(gf_graph *g, gf_node a);
+
+gf_node gf_sigmoid(gf_graph *g, gf_node a);
+gf_node gf_tanh(gf_graph *g, gf_node a);
+gf_node gf_relu(gf_graph *g, gf_node a);
+gf_node gf_leaky_relu(gf_graph *g, gf_node a, float alpha); /* the seeds use 0.01 */
+gf_node gf_elu(gf_graph *g, gf_node a, float alpha);        /* usually 1 */
+gf_node gf_softplus(gf_graph *g, gf_node a);
+gf_node gf_hardtanh(gf_graph *g, gf_node a);
+gf_node gf_identity(gf_graph *g, gf_node a);
+gf_node gf_softmax(gf_graph *g, gf_node a);
+gf_node gf_log_softmax(gf_graph *g, gf_node a);
+
+/* Losses: scalars, averaged over the batch.  Targets have the prediction's
+ * shape, except softmax_xent's labels: one class index per row, shape (B, 1)
+ * or (B), stored as floats and checked at forward to be integers in range. */
+gf_node gf_mse(gf_graph *g, gf_node pred, gf_node target);
+gf_node gf_bce_logits(gf_graph *g, gf_node logits, gf_node target);
+gf_node gf_softmax_xent(gf_graph *g, gf_node logits, gf_node labels);
+gf_node gf_hinge(gf_graph *g, gf_node scores, gf_node target);
+
+/* Freeze the graph and allocate its parameters (zero-filled, contiguous, in
+ * creation order).  Returns the first building error, if any. */
+gf_status gf_graph_compile(gf_graph *g);
+
+/* Inspecting a graph. Borrowed pointers live as long as the graph. */
+int gf_graph_nodes(const gf_graph *g);
+gf_op gf_node_op(const gf_graph *g, gf_node n);
+const char *gf_node_name(const gf_graph *g, gf_node n); /* "" if unnamed */
+const char *gf_op_name(gf_op op);
+/* The node's dimensions; for a batched node dims[0] is the batch, reported
+ * as -1.  Returns the number of dimensions (batch included). */
+int gf_node_shape(const gf_graph *g, gf_node n, int64_t dims[GF_MAX_DIMS + 1]);
+int gf_node_batched(const gf_graph *g, gf_node n);
+gf_node gf_graph_find(const gf_graph *g, const char *name); /* GF_NONE if absent */
+
+/* Parameters, after compile: one block of gf_param_count() floats; each
+ * parameter node's values are a slice of it (gf_param_value). */
+size_t gf_param_count(const gf_graph *g);
+float *gf_params(gf_graph *g);
+float *gf_param_value(gf_graph *g, gf_node param);
+size_t gf_node_size(const gf_graph *g, gf_node n); /* elements, per example if batched */
+
+/* Workspaces: buffers for every node's value and gradient, for batches of up
+ * to max_batch rows.  The graph must be compiled and must outlive its
+ * workspaces.  Caller frees with gf_workspace_free(). */
+gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch);
+void gf_workspace_free(gf_workspace *ws); /* NULL is fine */
+const gf_graph *gf_workspace_graph(const gf_workspace *ws);
+gf_status gf_set_batch(gf_workspace *ws, int batch); /* 1..max_batch */
+int gf_batch(const gf_workspace *ws);
+int gf_max_batch(const gf_workspace *ws);
+
+/* A node's value buffer (batch x size floats).  For inputs and constants the
+ * caller writes it before forward; parameters read the graph's block.
+ * Borrowed: lives as long as the workspace. */
+float *gf_value(gf_workspace *ws, gf_node n);
+/* A node's gradient buffer, NULL for nodes no parameter flows into. */
+float *gf_grad(gf_workspace *ws, gf_node n);
+/* All parameter gradients, laid out like gf_params(). */
+float *gf_param_grads(gf_workspace *ws);
+
+/* Run nodes 0..upto.  Fails on labels or targets out of range (naming the
+ * op, row and value). */
+gf_status gf_forward(gf_workspace *ws, gf_node upto);
+/* Back-propagate from a scalar node after gf_forward(ws, loss): fills the
+ * gradient of every node the loss depends on and every parameter gradient
+ * (zero for parameters the loss does not depend on). */
+gf_status gf_backward(gf_workspace *ws, gf_node loss);
+
+/* Compare the gradient of the scalar `loss` with respect to every parameter,
+ * computed by gf_backward in float, with central finite differences of a
+ * double-precision reference forward, at the workspace's current inputs and
+ * batch.  Relative error per element is |a - n| / max(|a|, |n|, floor) with
+ * floor = 1e-3 * (largest |n| of that parameter) + 1e-6, so elements that are
+ * tiny against the rest of their parameter are not judged on float noise.
+ * *worst receives the largest error; where (may be NULL) the node and
+ * element where it occurred.  Fails with GF_ERR_NUMERIC if the numerical
+ * gradient is zero everywhere, since such a check proves nothing. */
+gf_status gf_check_grad(gf_workspace *ws, gf_node loss, double *worst, gf_node *where_node,
+                        size_t *where_index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,148 @@
+/* grafo/nn.h — networks on top of the graph: initialisers, layers, the
+ * model (a compiled graph plus its parameters) and the training loop.
+ *
+ *     gf_model *m = gf_model_new(784);
+ *     gf_node h = gf_dense(m, gf_model_input(m), 512, GF_ACT_RELU);
+ *     gf_node z = gf_dense(m, h, 10, GF_ACT_IDENTITY);
+ *     gf_model_set_loss(m, z, GF_LOSS_SOFTMAX_XENT);
+ *     gf_model_compile(m, 64, 42);        // largest batch, seed
+ *     gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
+ *     o.epochs = 10;
+ *     gf_model_fit(m, train, test, &o);
+ */
+#ifndef GRAFO_NN_H
+#define GRAFO_NN_H
+
+#include "grafo/base.h"
+#include "grafo/data.h"
+#include "grafo/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Initialisers ----
+ * Glorot & Bengio (2010) keep the variance of activations and gradients
+ * alike across layers with sigmoid or tanh: Var = 2 / (fan_in + fan_out).
+ * He et al. (2015) double it for ReLU, which zeroes half its inputs:
+ * Var = 2 / fan_in.  Uniform variants draw from [-a, a] with a = sqrt(3 Var). */
+typedef enum gf_init {
+    GF_INIT_ZEROS,
+    GF_INIT_XAVIER_UNIFORM,
+    GF_INIT_XAVIER_NORMAL,
+    GF_INIT_HE_UNIFORM,
+    GF_INIT_HE_NORMAL,
+    GF_INIT_COUNT
+} gf_init;
+
+/* Fill w[0..n) for a weight with the given fans. */
+gf_status gf_init_fill(float *w, size_t n, size_t fan_in, size_t fan_out, gf_init kind, gf_rng *rng);
+const char *gf_init_name(gf_init kind);
+
+/* ---- Activations, as layer options ---- */
+typedef enum gf_activation {
+    GF_ACT_IDENTITY,
+    GF_ACT_SIGMOID,
+    GF_ACT_TANH,
+    GF_ACT_RELU,
+    GF_ACT_LEAKY_RELU, /* alpha 0.01, as in the seeds */
+    GF_ACT_ELU,        /* alpha 1 */
+    GF_ACT_SOFTPLUS,
+    GF_ACT_HARDTANH,
+    GF_ACT_COUNT
+} gf_activation;
+
+const char *gf_activation_name(gf_activation a);
+/* Parse "relu", "tanh", ...; returns GF_ERR_ARG naming the choices if unknown. */
+gf_status gf_activation_parse(const char *text, gf_activation *out);
+/* Apply an activation as a graph op. */
+gf_node gf_activate(gf_graph *g, gf_node x, gf_activation a);
+
+/* ---- Losses ---- */
+typedef enum gf_loss {
+    GF_LOSS_MSE,          /* regression; targets shaped like the output */
+    GF_LOSS_BCE_LOGITS,   /* binary; targets 0/1, one output per target */
+    GF_LOSS_SOFTMAX_XENT, /* multi-class; one class index per row */
+    GF_LOSS_HINGE,        /* binary; targets -1/+1 */
+    GF_LOSS_COUNT
+} gf_loss;
+
+/* ---- Models ---- */
+typedef struct gf_model gf_model;
+
+/* A model whose input is a batch of `inputs` features.  NULL on failure. */
+gf_model *gf_model_new(int inputs);
+void gf_model_free(gf_model *m); /* NULL is fine */
+
+/* Borrowed: the model's graph, to build on with the graph API. */
+gf_graph *gf_model_graph(gf_model *m);
+gf_node gf_model_input(const gf_model *m);
+gf_node gf_model_output(const gf_model *m);
+gf_node gf_model_loss(const gf_model *m);
+
+/* A (rows, cols) parameter initialised by `init` when the model is compiled
+ * (fan_in = rows, fan_out = cols); a bias is (1, cols)... or use ndim 1 via
+ * rows = 0: gf_model_param(m, "b", 0, 10, GF_INIT_ZEROS) makes shape (10). */
+gf_node gf_model_param(gf_model *m, const char *name, int rows, int cols, gf_init init);
+
+/* A fully connected layer, act(x W + b), W (in, units) and b (units).  W is
+ * He-initialised under ReLU-like activations and Glorot-initialised
+ * otherwise; b starts at zero. */
+gf_node gf_dense(gf_model *m, gf_node x, int units, gf_activation act);
+
+/* Choose the output node and the loss; adds the target input ("target"). */
+gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss);
+
+/* Compile the graph, allocate buffers for batches of up to max_batch rows,
+ * and initialise the parameters from a generator seeded with `seed`.  The
+ * same generator then shuffles the training data, so one seed fixes every
+ * random choice. */
+gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed);
+
+/* ---- Training ---- */
+typedef struct gf_epoch_report {
+    int epoch;                /* 1-based */
+    double loss;              /* mean training loss over the epoch */
+    double train_accuracy;    /* on the minibatches as they were trained; NaN for regression */
+    double test_loss;         /* NaN without test data */
+    double test_accuracy;     /* NaN without test data or for regression */
+    double seconds;           /* training time of the epoch, evaluation excluded */
+    double samples_per_second;
+    double learning_rate;     /* at the end of the epoch */
+} gf_epoch_report;
+
+/* Called after every epoch; return non-zero to stop training. */
+typedef int (*gf_epoch_fn)(const gf_epoch_report *r, void *user);
+
+/* Minibatch SGD (seed 000, Algorithm 2.2; batch_size 1 is the online SGD of
+ * Algorithm 2.1).  The learning rate at step t (from 0) is
+ * lr / (1 + lr_decay t): fixed when lr_decay is 0, the 1/t decay otherwise. */
+typedef struct gf_fit_opts {
+    int epochs;
+    int batch_size;   /* at most the compiled max_batch */
+    float lr;
+    float lr_decay;
+    int shuffle;      /* reshuffle the examples every epoch */
+    gf_epoch_fn on_epoch;
+    void *user;
+} gf_fit_opts;
+
+#define GF_FIT_OPTS_DEFAULT {10, 64, 0.1f, 0.0f, 1, NULL, NULL}
+
+/* Train on `train`, evaluating on `test` (may be NULL) after each epoch.
+ * Stops with GF_ERR_NUMERIC if a loss or gradient is not finite, before
+ * applying that step, so the parameters are the last good ones. */
+gf_status gf_model_fit(gf_model *m, const gf_dataset *train, const gf_dataset *test,
+                       const gf_fit_opts *opts);
+
+/* Mean loss and accuracy (NaN for regression) of the model on ds. */
+gf_status gf_model_evaluate(gf_model *m, const gf_dataset *ds, double *loss, double *accuracy);
+
+/* The output node's values for `rows` examples x (rows, inputs), written to
+ * out (rows, outputs).  For losses from logits these are the logits. */
+gf_status gf_model_predict(gf_model *m, const float *x, size_t rows, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,123 @@
+/* Internal: the graph's data structures, shared by the engine and the ops. */
+#ifndef GF_GRAPH_INTERNAL_H
+#define GF_GRAPH_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "grafo/graph.h"
+
+#define GF_MAX_INPUTS 2
+
+/* Typed parameters, one struct per op that has any. */
+typedef struct gf_scale_params { float s; } gf_scale_params;
+typedef struct gf_alpha_params { float alpha; } gf_alpha_params; /* leaky ReLU, ELU */
+
+typedef union gf_op_params {
+    gf_scale_params scale;
+    gf_alpha_params alpha;
+} gf_op_params;
+
+/* A shape: the sizes of one example, plus whether a batch dimension comes
+ * first.  A scalar has ndim 0. */
+typedef struct gf_shape {
+    int ndim;
+    bool batched;
+    int64_t dim[GF_MAX_DIMS];
+} gf_shape;
+
+typedef struct gf_nodeinfo {
+    gf_op op;
+    gf_op_params p;
+    int n_in;
+    gf_node in[GF_MAX_INPUTS];
+    gf_shape shape;
+    size_t size;         /* elements per example (whole tensor if unbatched) */
+    char *name;          /* owned; NULL if unnamed */
+    bool needs_grad;     /* a parameter flows into this node */
+    size_t param_offset; /* parameters: where the values start in the block */
+} gf_nodeinfo;
+
+struct gf_graph {
+    gf_nodeinfo *nodes;
+    int n_nodes, cap_nodes;
+    bool compiled;
+    gf_status error;      /* first build error (sticky), GF_OK if none */
+    char *error_msg;      /* its message, owned */
+    float *params;        /* (n_params) all parameter values, after compile */
+    size_t n_params;
+};
+
+/* A node's tensor as an op sees it at run time: the full shape with the
+ * batch resolved, the value and (if any) the gradient. */
+typedef struct gf_tview {
+    int ndim;
+    int64_t dim[GF_MAX_DIMS + 1];
+    size_t n; /* product of dim */
+    float *v;
+    float *d; /* NULL if no gradient is wanted */
+} gf_tview;
+
+typedef struct gf_opctx {
+    const gf_nodeinfo *node;
+    gf_tview in[GF_MAX_INPUTS];
+    gf_tview out;
+    /* Backward: accumulate[i] says in[i].d already holds another consumer's
+     * contribution, so add to it; otherwise overwrite it. */
+    bool accumulate[GF_MAX_INPUTS];
+} gf_opctx;
+
+/* The same in double precision, for the reference forward. */
+typedef struct gf_rview {
+    int ndim;
+    int64_t dim[GF_MAX_DIMS + 1];
+    size_t n;
+    double *v;
+} gf_rview;
+
+typedef struct gf_refctx {
+    const gf_nodeinfo *node;
+    gf_rview in[GF_MAX_INPUTS];
+    gf_rview out;
+} gf_refctx;
+
+/* One entry of the op table. */
+typedef struct gf_opdef {
+    const char *name;
+    int n_in;
+    /* Set n->shape from the inputs' shapes, or fail naming op and shapes. */
+    gf_status (*shape)(const gf_graph *g, gf_nodeinfo *n);
+    gf_status (*forward)(const gf_opctx *c);
+    void (*backward)(const gf_opctx *c);
+    gf_status (*reference)(const gf_refctx *c);
+} gf_opdef;
+
+extern const gf_opdef gf__ops[GF_OP_COUNT];
+
+/* Families of ops define their entries; op_table.c gathers them. */
+#define GF_OPDEF(op_name, nin, shape_fn, fwd, bwd, ref) \
+    { .name = op_name, .n_in = nin, .shape = shape_fn, .forward = fwd, .backward = bwd, .reference = ref }
+
+/* Adding a node: the builders in ops/ call this after validating inputs. */
+gf_node gf__add_node(gf_graph *g, gf_op op, int n_in, const gf_node *in, gf_op_params p);
+/* Check that a builder's inputs exist; sticky-error aware. */
+bool gf__inputs_ok(gf_graph *g, gf_op op, int n_in, const gf_node *in);
+/* Record a build error on the graph (sticky) and return GF_NONE; the
+ * thread's message must already be set. */
+gf_node gf__build_fail(gf_graph *g, gf_status s);
+const gf_nodeinfo *gf__node(const gf_graph *g, gf_node n);
+
+/* "(B, 784)" style text for messages. */
+const char *gf__shape_str(const gf_shape *s, char *buf, size_t len);
+#define GF_SHAPE_STR_MAX 96
+
+/* Shape rules shared by several ops. */
+gf_status gf__shape_same(const gf_graph *g, gf_nodeinfo *n);          /* unary: out = in */
+gf_status gf__shape_broadcast(const gf_graph *g, gf_nodeinfo *n);     /* a (op) b */
+gf_status gf__shape_scalar(const gf_graph *g, gf_nodeinfo *n);        /* reduce to scalar */
+gf_status gf__shape_loss_pair(const gf_graph *g, gf_nodeinfo *n);     /* pred, target */
+
+/* Store a gradient contribution: overwrite or accumulate. */
+#define GF_GRAD_PUT(acc, dst, val) \
+    do { if (acc) (dst) += (val); else (dst) = (val); } while (0)
+
+#endif

@@ -1,0 +1,125 @@
+/* Workspaces: one arena for every activation and gradient, carved once. */
+#include "graph/workspace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+/* 16 floats = 64 bytes: every buffer starts on a cache line, which keeps
+ * vector loads aligned and threads off each other's lines. */
+static size_t round_up16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+static size_t rows_of(const gf_nodeinfo *n, int batch) { return n->shape.batched ? (size_t)batch : 1; }
+
+gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
+{
+    if (!g || !g->compiled) {
+        gf__fail(GF_ERR_STATE, "workspace: the graph must be compiled first");
+        return NULL;
+    }
+    if (max_batch < 1) {
+        gf__fail(GF_ERR_ARG, "workspace: largest batch %d is not positive", max_batch);
+        return NULL;
+    }
+    gf_workspace *ws = gf__calloc(1, sizeof *ws, "workspace");
+    if (!ws) return NULL;
+    ws->g = g;
+    ws->max_batch = ws->batch = max_batch;
+    size_t nn = (size_t)g->n_nodes;
+    ws->value = gf__calloc(nn, sizeof *ws->value, "workspace");
+    ws->grad = gf__calloc(nn, sizeof *ws->grad, "workspace");
+    ws->written = gf__calloc(nn, 1, "workspace");
+    ws->param_grads = gf__calloc(g->n_params, sizeof(float), "parameter gradients");
+    if (!ws->value || !ws->grad || !ws->written || !ws->param_grads) goto fail;
+
+    /* First pass sizes the arena, second carves it; checked for overflow
+     * since max_batch times a node's size can be large. */
+    size_t total = 0;
+    for (size_t i = 0; i < nn; i++) {
+        const gf_nodeinfo *n = &g->nodes[i];
+        if (n->op == GF_OP_PARAM) continue;
+        size_t rows = rows_of(n, max_batch);
+        if (n->size > SIZE_MAX / sizeof(float) / 4 / rows) {
+            gf__fail(GF_ERR_NOMEM, "workspace: node %zu needs more memory than can be addressed", i);
+            goto fail;
+        }
+        size_t one = round_up16(rows * n->size);
+        total += n->needs_grad ? 2 * one : one;
+    }
+    ws->arena = aligned_alloc(64, (total ? total : 16) * sizeof(float));
+    if (!ws->arena) {
+        gf__fail(GF_ERR_NOMEM, "workspace: out of memory allocating %zu floats for batch %d",
+                 total, max_batch);
+        goto fail;
+    }
+    /* Zero once so that reading an input nobody filled gives zeros, not
+     * whatever the allocator left. */
+    memset(ws->arena, 0, (total ? total : 16) * sizeof(float));
+    float *at = ws->arena;
+    for (size_t i = 0; i < nn; i++) {
+        const gf_nodeinfo *n = &g->nodes[i];
+        if (n->op == GF_OP_PARAM) {
+            ws->value[i] = g->params + n->param_offset;
+            ws->grad[i] = ws->param_grads + n->param_offset;
+            continue;
+        }
+        size_t one = round_up16(rows_of(n, max_batch) * n->size);
+        ws->value[i] = at;
+        at += one;
+        if (n->needs_grad) {
+            ws->grad[i] = at;
+            at += one;
+        }
+    }
+    return ws;
+fail:
+    gf_workspace_free(ws);
+    return NULL;
+}
+
+void gf_workspace_free(gf_workspace *ws)
+{
+    if (!ws) return;
+    free(ws->arena);
+    free(ws->param_grads);
+    free(ws->value);
+    free(ws->grad);
+    free(ws->written);
+    free(ws);
+}
+
+const gf_graph *gf_workspace_graph(const gf_workspace *ws) { return ws ? ws->g : NULL; }
+
+gf_status gf_set_batch(gf_workspace *ws, int batch)
+{
+    if (!ws) return gf__fail(GF_ERR_ARG, "set_batch: workspace is NULL");
+    if (batch < 1 || batch > ws->max_batch)
+        return gf__fail(GF_ERR_ARG, "set_batch: batch %d is outside 1..%d (the workspace's largest)",
+                        batch, ws->max_batch);
+    ws->batch = batch;
+    return GF_OK;
+}
+
+int gf_batch(const gf_workspace *ws) { return ws ? ws->batch : 0; }
+int gf_max_batch(const gf_workspace *ws) { return ws ? ws->max_batch : 0; }
+
+static bool valid(const gf_workspace *ws, gf_node n) { return ws && n >= 0 && n < ws->g->n_nodes; }
+
+float *gf_value(gf_workspace *ws, gf_node n) { return valid(ws, n) ? ws->value[n] : NULL; }
+
+float *gf_grad(gf_workspace *ws, gf_node n) { return valid(ws, n) ? ws->grad[n] : NULL; }
+
+float *gf_param_grads(gf_workspace *ws) { return ws ? ws->param_grads : NULL; }
+
+void gf__view(const gf_workspace *ws, gf_node id, gf_tview *v)
+{
+    const gf_nodeinfo *n = &ws->g->nodes[id];
+    int k = 0;
+    if (n->shape.batched) v->dim[k++] = ws->batch;
+    for (int i = 0; i < n->shape.ndim; i++) v->dim[k++] = n->shape.dim[i];
+    v->ndim = k;
+    v->n = rows_of(n, ws->batch) * n->size;
+    v->v = ws->value[id];
+    v->d = ws->grad[id];
+}

@@ -1,0 +1,30 @@
+/* Internal: numeric loops over contiguous float arrays.  No allocation.
+ * Every reduction adds in an order fixed by the sizes alone, never by the
+ * thread schedule, so results are bit-identical from run to run. */
+#ifndef GF_KERNELS_H
+#define GF_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Below this many elements a loop runs on one thread: forking costs more
+ * than it saves. */
+#define GF_PAR_MIN 32768
+
+/* Put before an element-wise loop whose length is in a variable named n:
+ * splits it over the threads when it is long enough to pay for them. */
+#define GF_PARALLEL_FOR_N _Pragma("omp parallel for simd schedule(static) if (n >= GF_PAR_MIN)")
+
+/* C = alpha op(A) op(B) + (accumulate ? C : 0), row-major, op = transpose
+ * when the flag is set.  Shapes: op(A) is m x k, op(B) is k x n. */
+void gf__gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
+              const float *b, bool accumulate, float *c);
+
+/* Sum of x[0..n) in double. */
+double gf__sum(size_t n, const float *x);
+
+/* out[j] (=|+=) sum over r of x[r*cols + j] * (w ? w[r*cols + j] : 1). */
+void gf__colsum(size_t rows, size_t cols, const float *x, const float *w, bool accumulate,
+                float *out);
+
+#endif

@@ -1,0 +1,54 @@
+/* Reductions with a fixed order of additions. */
+#include "kernels/kernels.h"
+
+/* Chunks are a fixed size, so the partial sums, and the order in which they
+ * are combined, do not depend on how many threads run them. */
+#define SUM_CHUNK 8192
+
+double gf__sum(size_t n, const float *x)
+{
+    size_t chunks = (n + SUM_CHUNK - 1) / SUM_CHUNK;
+    if (chunks <= 1) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += x[i];
+        return s;
+    }
+    double total = 0;
+    /* Partial sums of 64 chunks at a time keep the scratch on the stack. */
+    for (size_t c0 = 0; c0 < chunks; c0 += 64) {
+        double part[64];
+        size_t cn = chunks - c0 < 64 ? chunks - c0 : 64;
+#pragma omp parallel for schedule(static) if (n >= GF_PAR_MIN)
+        for (size_t c = 0; c < cn; c++) {
+            size_t lo = (c0 + c) * SUM_CHUNK, hi = lo + SUM_CHUNK < n ? lo + SUM_CHUNK : n;
+            double s = 0;
+            for (size_t i = lo; i < hi; i++) s += x[i];
+            part[c] = s;
+        }
+        for (size_t c = 0; c < cn; c++) total += part[c];
+    }
+    return total;
+}
+
+void gf__colsum(size_t rows, size_t cols, const float *x, const float *w, bool accumulate,
+                float *out)
+{
+    /* Columns are independent, so threads split them; each column still sums
+     * its rows in order. */
+#pragma omp parallel for schedule(static) if (rows * cols >= GF_PAR_MIN && cols >= 64)
+    for (size_t j0 = 0; j0 < cols; j0 += 64) {
+        size_t j1 = j0 + 64 < cols ? j0 + 64 : cols;
+        float acc[64];
+        for (size_t j = j0; j < j1; j++) acc[j - j0] = accumulate ? out[j] : 0.0f;
+        for (size_t r = 0; r < rows; r++) {
+            const float *xr = x + r * cols;
+            if (w) {
+                const float *wr = w + r * cols;
+                for (size_t j = j0; j < j1; j++) acc[j - j0] += xr[j] * wr[j];
+            } else {
+                for (size_t j = j0; j < j1; j++) acc[j - j0] += xr[j];
+            }
+        }
+        for (size_t j = j0; j < j1; j++) out[j] = acc[j - j0];
+    }
+}

@@ -1,0 +1,193 @@
+/* Models: a graph with an input, an output, a loss and initialisers. */
+#include "nn/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "graph/internal.h"
+
+static const char *const activation_names[] = {
+    [GF_ACT_IDENTITY] = "identity", [GF_ACT_SIGMOID] = "sigmoid",
+    [GF_ACT_TANH] = "tanh",         [GF_ACT_RELU] = "relu",
+    [GF_ACT_LEAKY_RELU] = "leaky_relu", [GF_ACT_ELU] = "elu",
+    [GF_ACT_SOFTPLUS] = "softplus", [GF_ACT_HARDTANH] = "hardtanh",
+};
+_Static_assert(sizeof activation_names / sizeof activation_names[0] == GF_ACT_COUNT,
+               "an activation has no name");
+
+const char *gf_activation_name(gf_activation a)
+{
+    return (unsigned)a < GF_ACT_COUNT ? activation_names[a] : "unknown";
+}
+
+gf_status gf_activation_parse(const char *text, gf_activation *out)
+{
+    for (int a = 0; a < GF_ACT_COUNT; a++)
+        if (text && strcmp(text, activation_names[a]) == 0) {
+            *out = (gf_activation)a;
+            return GF_OK;
+        }
+    return gf__fail(GF_ERR_ARG, "unknown activation '%s' (choose identity, sigmoid, tanh, relu, "
+                    "leaky_relu, elu, softplus or hardtanh)", text ? text : "(null)");
+}
+
+gf_node gf_activate(gf_graph *g, gf_node x, gf_activation a)
+{
+    switch (a) {
+    case GF_ACT_IDENTITY: return x;
+    case GF_ACT_SIGMOID: return gf_sigmoid(g, x);
+    case GF_ACT_TANH: return gf_tanh(g, x);
+    case GF_ACT_RELU: return gf_relu(g, x);
+    case GF_ACT_LEAKY_RELU: return gf_leaky_relu(g, x, 0.01f);
+    case GF_ACT_ELU: return gf_elu(g, x, 1.0f);
+    case GF_ACT_SOFTPLUS: return gf_softplus(g, x);
+    case GF_ACT_HARDTANH: return gf_hardtanh(g, x);
+    case GF_ACT_COUNT: break;
+    }
+    gf__fail(GF_ERR_ARG, "activation: unknown activation %d", (int)a);
+    return g ? gf__build_fail(g, GF_ERR_ARG) : GF_NONE;
+}
+
+gf_model *gf_model_new(int inputs)
+{
+    if (inputs < 1) {
+        gf__fail(GF_ERR_ARG, "model: %d inputs; a model needs at least one", inputs);
+        return NULL;
+    }
+    gf_model *m = gf__calloc(1, sizeof *m, "model");
+    if (!m) return NULL;
+    m->g = gf_graph_new();
+    if (!m->g) {
+        free(m);
+        return NULL;
+    }
+    m->inputs = inputs;
+    m->input = gf_input(m->g, "input", 1, (int64_t[]){inputs});
+    m->target = m->output = m->loss = GF_NONE;
+    gf_rng_seed(&m->rng, 0);
+    return m;
+}
+
+void gf_model_free(gf_model *m)
+{
+    if (!m) return;
+    gf_workspace_free(m->ws);
+    gf_graph_free(m->g);
+    free(m->inits);
+    free(m);
+}
+
+gf_graph *gf_model_graph(gf_model *m) { return m ? m->g : NULL; }
+gf_node gf_model_input(const gf_model *m) { return m ? m->input : GF_NONE; }
+gf_node gf_model_output(const gf_model *m) { return m ? m->output : GF_NONE; }
+gf_node gf_model_loss(const gf_model *m) { return m ? m->loss : GF_NONE; }
+
+gf_node gf_model_param(gf_model *m, const char *name, int rows, int cols, gf_init init)
+{
+    if (!m) return GF_NONE;
+    if ((unsigned)init >= GF_INIT_COUNT) {
+        gf__fail(GF_ERR_ARG, "param '%s': unknown initialiser %d", name ? name : "", (int)init);
+        return gf__build_fail(m->g, GF_ERR_ARG);
+    }
+    if (rows < 0) {
+        gf__fail(GF_ERR_SHAPE, "param '%s': %d rows", name ? name : "", rows);
+        return gf__build_fail(m->g, GF_ERR_SHAPE);
+    }
+    gf_node p = rows == 0 ? gf_param(m->g, name, 1, (int64_t[]){cols})
+                          : gf_param(m->g, name, 2, (int64_t[]){rows, cols});
+    if (p == GF_NONE) return GF_NONE;
+    if (m->n_inits == m->cap_inits) {
+        int cap = m->cap_inits ? 2 * m->cap_inits : 8;
+        gf_param_init *grown = realloc(m->inits, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            gf__fail(GF_ERR_NOMEM, "param '%s': out of memory", name ? name : "");
+            return gf__build_fail(m->g, GF_ERR_NOMEM);
+        }
+        m->inits = grown;
+        m->cap_inits = cap;
+    }
+    m->inits[m->n_inits++] = (gf_param_init){
+        .node = p, .init = init, .fan_in = rows ? (size_t)rows : 1, .fan_out = (size_t)cols};
+    return p;
+}
+
+gf_node gf_dense(gf_model *m, gf_node x, int units, gf_activation act)
+{
+    if (!m) return GF_NONE;
+    if (x == GF_NONE) return GF_NONE; /* an earlier failure, already recorded */
+    int64_t dims[GF_MAX_DIMS + 1];
+    int nd = gf_node_shape(m->g, x, dims);
+    if (nd < 1 || units < 1) {
+        if (nd < 0) gf__fail(GF_ERR_ARG, "dense: input node %d does not exist", (int)x);
+        else if (nd == 0) gf__fail(GF_ERR_SHAPE, "dense: the input is a scalar; it needs features");
+        else gf__fail(GF_ERR_ARG, "dense: %d units; a layer needs at least one", units);
+        return gf__build_fail(m->g, nd < 0 ? GF_ERR_ARG : nd == 0 ? GF_ERR_SHAPE : GF_ERR_ARG);
+    }
+    /* ReLU-like units zero (or nearly) half their inputs: He keeps the
+     * signal's variance; smooth saturating units prefer Glorot. */
+    bool relu_like = act == GF_ACT_RELU || act == GF_ACT_LEAKY_RELU || act == GF_ACT_ELU;
+    char wname[32], bname[32];
+    m->n_dense++;
+    snprintf(wname, sizeof wname, "W%d", m->n_dense);
+    snprintf(bname, sizeof bname, "b%d", m->n_dense);
+    gf_node w = gf_model_param(m, wname, (int)dims[nd - 1], units,
+                               relu_like ? GF_INIT_HE_NORMAL : GF_INIT_XAVIER_UNIFORM);
+    gf_node b = gf_model_param(m, bname, 0, units, GF_INIT_ZEROS);
+    return gf_activate(m->g, gf_add(m->g, gf_matmul(m->g, x, w), b), act);
+}
+
+gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss)
+{
+    if (!m) return gf__fail(GF_ERR_ARG, "set_loss: model is NULL");
+    if (m->loss != GF_NONE) return gf__fail(GF_ERR_STATE, "set_loss: the model already has a loss");
+    if (output == GF_NONE) return gf_graph_compile(m->g); /* reports the build error */
+    int64_t dims[GF_MAX_DIMS + 1];
+    int nd = gf_node_shape(m->g, output, dims);
+    if (nd < 0) return gf__fail(GF_ERR_ARG, "set_loss: node %d does not exist", (int)output);
+    gf_node y;
+    switch (loss) {
+    case GF_LOSS_MSE:
+    case GF_LOSS_BCE_LOGITS:
+    case GF_LOSS_HINGE:
+        /* Targets shaped like one example's output. */
+        y = gf_input(m->g, "target", nd - 1, dims + 1);
+        m->loss = loss == GF_LOSS_MSE ? gf_mse(m->g, output, y)
+                : loss == GF_LOSS_HINGE ? gf_hinge(m->g, output, y)
+                                        : gf_bce_logits(m->g, output, y);
+        break;
+    case GF_LOSS_SOFTMAX_XENT:
+        y = gf_input(m->g, "target", 1, (int64_t[]){1});
+        m->loss = gf_softmax_xent(m->g, output, y);
+        break;
+    default:
+        return gf__fail(GF_ERR_ARG, "set_loss: unknown loss %d", (int)loss);
+    }
+    m->target = y;
+    m->output = output;
+    m->loss_kind = loss;
+    if (m->loss == GF_NONE) return gf_graph_compile(m->g);
+    return GF_OK;
+}
+
+gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed)
+{
+    if (!m) return gf__fail(GF_ERR_ARG, "compile: model is NULL");
+    gf_status s = gf_graph_compile(m->g);
+    if (s != GF_OK) return s;
+    if (m->loss == GF_NONE)
+        return gf__fail(GF_ERR_STATE, "compile: the model has no loss; call gf_model_set_loss first");
+    if (max_batch < 1) return gf__fail(GF_ERR_ARG, "compile: largest batch %d is not positive", max_batch);
+    gf_workspace_free(m->ws);
+    m->ws = gf_workspace_new(m->g, max_batch);
+    if (!m->ws) return GF_ERR_NOMEM;
+    gf_rng_seed(&m->rng, seed);
+    for (int i = 0; i < m->n_inits; i++) {
+        const gf_param_init *pi = &m->inits[i];
+        s = gf_init_fill(gf_param_value(m->g, pi->node), gf_node_size(m->g, pi->node), pi->fan_in,
+                         pi->fan_out, pi->init, &m->rng);
+        if (s != GF_OK) return s;
+    }
+    return GF_OK;
+}
