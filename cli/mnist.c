@@ -15,7 +15,7 @@ typedef struct mnist_opts {
     double lr, decay;
     uint64_t seed;
     gf_activation act;
-    bool test;
+    bool test, standardize;
 } mnist_opts;
 
 static void mnist_usage(FILE *f)
@@ -26,13 +26,15 @@ static void mnist_usage(FILE *f)
             "  --epochs N        passes over the training set [10]\n"
             "  --batch N         minibatch size; 1 is online SGD [64]\n"
             "  --lr X            learning rate [0.1]\n"
-            "  --decay X         1/t decay: lr / (1 + X t) at step t [0]\n"
+            "  --decay X         1/t decay: lr / (1 + X t) at step t [0.001]\n"
             "  --hidden N        hidden units [512]\n"
             "  --activation A    hidden activation: relu, tanh, sigmoid, ... [relu]\n"
             "  --seed N          fixes initialisation and shuffling [1]\n"
             "  --threads N       threads for grafo and OpenBLAS; 0 = one per core [0]\n"
             "  --limit N         train on the first N examples only [all]\n"
-            "  --no-test         skip the test set evaluation\n",
+            "  --no-test         skip the test set evaluation\n"
+            "  --raw             keep pixels in [0, 1] instead of standardising them with\n"
+            "                    the training set's mean and standard deviation\n",
             DEFAULT_DATA);
 }
 
@@ -44,8 +46,9 @@ static int parse(int argc, char **argv, mnist_opts *o)
             mnist_usage(stdout);
             return 0;
         }
-        if (strcmp(a, "--no-test") == 0) {
-            o->test = false;
+        if (strcmp(a, "--no-test") == 0 || strcmp(a, "--raw") == 0) {
+            if (a[2] == 'n') o->test = false;
+            else o->standardize = false;
             continue;
         }
         if (!(v = arg_value("mnist", argc, argv, &i))) return 2;
@@ -107,7 +110,8 @@ static int report(const gf_epoch_report *r, void *user)
 int cmd_mnist(int argc, char **argv)
 {
     mnist_opts o = {.data = DEFAULT_DATA, .epochs = 10, .batch = 64, .hidden = 512, .threads = 0,
-                    .lr = 0.1, .decay = 0, .seed = 1, .act = GF_ACT_RELU, .test = true};
+                    .lr = 0.1, .decay = 1e-3, .seed = 1, .act = GF_ACT_RELU, .test = true,
+                    .standardize = true};
     int rc = parse(argc, argv, &o);
     if (rc >= 0) return rc;
     gf_set_threads((int)o.threads);
@@ -129,6 +133,15 @@ int cmd_mnist(int argc, char **argv)
         fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
         gf_dataset_free(train);
         return 1;
+    }
+
+    /* Standardised inputs make one learning rate suit every weight better;
+     * the test set gets the training set's statistics. */
+    double mean = 0, sd = 1;
+    if (o.standardize) {
+        gf_dataset_feature_stats(train, &mean, &sd);
+        gf_dataset_standardize(train, mean, sd);
+        if (test) gf_dataset_standardize(test, mean, sd);
     }
 
     gf_model *m = gf_model_new(784);

@@ -45,6 +45,13 @@ int gf_dataset_classes(const gf_dataset *ds); /* 0 for regression */
 const float *gf_dataset_x(const gf_dataset *ds); /* (rows, cols) */
 const float *gf_dataset_y(const gf_dataset *ds); /* (rows, y_cols) */
 
+/* The mean and standard deviation of all features together (as a
+ * normalisation of images uses one value for every pixel). */
+gf_status gf_dataset_feature_stats(const gf_dataset *ds, double *mean, double *sd);
+/* x <- (x - mean) / sd for every feature; sd must be positive.  Use the
+ * training set's statistics for the test set too. */
+gf_status gf_dataset_standardize(gf_dataset *ds, double mean, double sd);
+
 /* One IDX file read into floats.  dims[0..ndim) are the dimensions; data
  * holds their product, converted from the file's element type. */
 #define GF_IDX_MAX_DIMS 8

@@ -235,3 +235,31 @@ size_t gf_dataset_y_cols(const gf_dataset *ds) { return ds ? ds->y_cols : 0; }
 int gf_dataset_classes(const gf_dataset *ds) { return ds ? ds->classes : 0; }
 const float *gf_dataset_x(const gf_dataset *ds) { return ds ? ds->x : NULL; }
 const float *gf_dataset_y(const gf_dataset *ds) { return ds ? ds->y : NULL; }
+
+/* ---- preprocessing ---------------------------------------------------- */
+
+gf_status gf_dataset_feature_stats(const gf_dataset *ds, double *mean, double *sd)
+{
+    if (!ds || !mean || !sd) return gf__fail(GF_ERR_ARG, "feature_stats: NULL argument");
+    size_t n = ds->rows * ds->cols;
+    /* Two passes: the mean first, then squared deviations from it, which
+     * stays accurate where the one-pass formula cancels. */
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += ds->x[i];
+    double m = s / (double)n, ss = 0;
+    for (size_t i = 0; i < n; i++) ss += (ds->x[i] - m) * (ds->x[i] - m);
+    *mean = m;
+    *sd = sqrt(ss / (double)n);
+    return GF_OK;
+}
+
+gf_status gf_dataset_standardize(gf_dataset *ds, double mean, double sd)
+{
+    if (!ds) return gf__fail(GF_ERR_ARG, "standardize: dataset is NULL");
+    if (!isfinite(mean) || !isfinite(sd) || !(sd > 0))
+        return gf__fail(GF_ERR_ARG, "standardize: mean %g and standard deviation %g must be "
+                        "finite, and the deviation positive", mean, sd);
+    size_t n = ds->rows * ds->cols;
+    for (size_t i = 0; i < n; i++) ds->x[i] = (float)((ds->x[i] - mean) / sd);
+    return GF_OK;
+}
