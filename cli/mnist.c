@@ -51,6 +51,17 @@ static int parse(int argc, char **argv, mnist_opts *o)
             else o->standardize = false;
             continue;
         }
+        static const char *const with_value[] = {"--data", "--epochs", "--batch", "--hidden",
+                                                 "--threads", "--limit", "--lr", "--decay",
+                                                 "--seed", "--activation"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            known |= strcmp(a, with_value[k]) == 0;
+        if (!known) {
+            fprintf(stderr, "grafo mnist: unknown option '%s'\n", a);
+            mnist_usage(stderr);
+            return 2;
+        }
         if (!(v = arg_value("mnist", argc, argv, &i))) return 2;
         if (strcmp(a, "--data") == 0) o->data = v;
         else if (strcmp(a, "--epochs") == 0) { if (!arg_int("mnist", a, v, 1, 100000, &o->epochs)) return 2; }
@@ -66,10 +77,6 @@ static int parse(int argc, char **argv, mnist_opts *o)
                 fprintf(stderr, "grafo mnist: --activation: %s\n", gf_errmsg());
                 return 2;
             }
-        } else {
-            fprintf(stderr, "grafo mnist: unknown option '%s'\n", a);
-            mnist_usage(stderr);
-            return 2;
         }
     }
     return -1; /* go on */
@@ -94,7 +101,15 @@ static gf_dataset *load(const char *dir, const char *prefix)
     idx_path(images, sizeof images, dir, name);
     snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
     idx_path(labels, sizeof labels, dir, name);
-    return gf_dataset_load_idx(images, labels, 10);
+    gf_dataset *ds = gf_dataset_load_idx(images, labels, 10);
+    if (ds && gf_dataset_cols(ds) != 784) {
+        fprintf(stderr, "grafo mnist: %s: %zu values per image; the network takes 28 x 28 = 784\n",
+                images, gf_dataset_cols(ds));
+        gf_dataset_free(ds);
+        return NULL;
+    }
+    if (!ds) fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
+    return ds;
 }
 
 static int report(const gf_epoch_report *r, void *user)
@@ -117,10 +132,7 @@ int cmd_mnist(int argc, char **argv)
     gf_set_threads((int)o.threads);
 
     gf_dataset *train = load(o.data, "train"), *test = NULL;
-    if (!train) {
-        fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
-        return 1;
-    }
+    if (!train) return 1;
     if (o.limit && (size_t)o.limit < gf_dataset_rows(train)) {
         gf_dataset *part = gf_dataset_slice(train, 0, (size_t)o.limit);
         gf_dataset_free(train);
@@ -130,7 +142,6 @@ int cmd_mnist(int argc, char **argv)
         }
     }
     if (o.test && !(test = load(o.data, "t10k"))) {
-        fprintf(stderr, "grafo mnist: %s\n", gf_errmsg());
         gf_dataset_free(train);
         return 1;
     }
