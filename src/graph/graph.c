@@ -37,23 +37,6 @@ gf_node gf__build_fail(gf_graph *g, gf_status s)
 
 const gf_nodeinfo *gf__node(const gf_graph *g, gf_node n) { return &g->nodes[n]; }
 
-const char *gf__shape_str(const gf_shape *s, char *buf, size_t len)
-{
-    size_t at = 0;
-    at += (size_t)snprintf(buf + at, len - at, "(");
-    const char *sep = "";
-    if (s->batched) {
-        at += (size_t)snprintf(buf + at, len - at, "B");
-        sep = ", ";
-    }
-    for (int i = 0; i < s->ndim && at < len; i++) {
-        at += (size_t)snprintf(buf + at, len - at, "%s%lld", sep, (long long)s->dim[i]);
-        sep = ", ";
-    }
-    if (at < len) snprintf(buf + at, len - at, ")");
-    return buf;
-}
-
 bool gf__inputs_ok(gf_graph *g, gf_op op, int n_in, const gf_node *in)
 {
     if (!g) {
@@ -76,13 +59,6 @@ bool gf__inputs_ok(gf_graph *g, gf_op op, int n_in, const gf_node *in)
         }
     }
     return true;
-}
-
-static size_t shape_size(const gf_shape *s)
-{
-    size_t n = 1;
-    for (int i = 0; i < s->ndim; i++) n *= (size_t)s->dim[i];
-    return n;
 }
 
 gf_node gf__add_node(gf_graph *g, gf_op op, int n_in, const gf_node *in, gf_op_params p)
@@ -109,7 +85,7 @@ gf_node gf__add_node(gf_graph *g, gf_op op, int n_in, const gf_node *in, gf_op_p
     }
     gf_status s = gf__ops[op].shape(g, n);
     if (s != GF_OK) return gf__build_fail(g, s);
-    n->size = shape_size(&n->shape);
+    n->size = gf__shape_size(&n->shape);
     return g->n_nodes++;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "grafo/graph.h"
+#include "tensor/tensor.h"
 
 #define GF_MAX_INPUTS 2
 
@@ -16,14 +17,6 @@ typedef union gf_op_params {
     gf_scale_params scale;
     gf_alpha_params alpha;
 } gf_op_params;
-
-/* A shape: the sizes of one example, plus whether a batch dimension comes
- * first.  A scalar has ndim 0. */
-typedef struct gf_shape {
-    int ndim;
-    bool batched;
-    int64_t dim[GF_MAX_DIMS];
-} gf_shape;
 
 typedef struct gf_nodeinfo {
     gf_op op;
@@ -47,16 +40,6 @@ struct gf_graph {
     size_t n_params;
 };
 
-/* A node's tensor as an op sees it at run time: the full shape with the
- * batch resolved, the value and (if any) the gradient. */
-typedef struct gf_tview {
-    int ndim;
-    int64_t dim[GF_MAX_DIMS + 1];
-    size_t n; /* product of dim */
-    float *v;
-    float *d; /* NULL if no gradient is wanted */
-} gf_tview;
-
 typedef struct gf_opctx {
     const gf_nodeinfo *node;
     gf_tview in[GF_MAX_INPUTS];
@@ -65,14 +48,6 @@ typedef struct gf_opctx {
      * contribution, so add to it; otherwise overwrite it. */
     bool accumulate[GF_MAX_INPUTS];
 } gf_opctx;
-
-/* The same in double precision, for the reference forward. */
-typedef struct gf_rview {
-    int ndim;
-    int64_t dim[GF_MAX_DIMS + 1];
-    size_t n;
-    double *v;
-} gf_rview;
 
 typedef struct gf_refctx {
     const gf_nodeinfo *node;
@@ -105,10 +80,6 @@ bool gf__inputs_ok(gf_graph *g, gf_op op, int n_in, const gf_node *in);
  * thread's message must already be set. */
 gf_node gf__build_fail(gf_graph *g, gf_status s);
 const gf_nodeinfo *gf__node(const gf_graph *g, gf_node n);
-
-/* "(B, 784)" style text for messages. */
-const char *gf__shape_str(const gf_shape *s, char *buf, size_t len);
-#define GF_SHAPE_STR_MAX 96
 
 /* Shape rules shared by several ops. */
 gf_status gf__shape_same(const gf_graph *g, gf_nodeinfo *n);          /* unary: out = in */

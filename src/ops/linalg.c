@@ -3,10 +3,9 @@
 #include "kernels/kernels.h"
 #include "ops/ops.h"
 
-/* The two operands' sizes: a view's last dimension is its columns, and the
- * rest (the batch, if any) its rows. */
-static int cols_of(const gf_tview *t) { return (int)t->dim[t->ndim - 1]; }
-static int rows_of(const gf_tview *t) { return (int)(t->n / (size_t)cols_of(t)); }
+/* Sizes fit an int: leaves are capped at 2^31 elements when built. */
+static int cols_of(const gf_tview *t) { return (int)gf__tview_cols(t); }
+static int rows_of(const gf_tview *t) { return (int)gf__tview_rows(t); }
 
 gf_status gf__matmul_forward(const gf_opctx *c)
 {

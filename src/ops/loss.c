@@ -108,7 +108,7 @@ static gf_status label_of(float y, size_t row, size_t classes, size_t *label)
 
 gf_status gf__softmax_xent_forward(const gf_opctx *c)
 {
-    size_t classes = (size_t)c->in[0].dim[c->in[0].ndim - 1], rows = c->in[0].n / classes;
+    size_t classes = gf__tview_cols(&c->in[0]), rows = gf__tview_rows(&c->in[0]);
     double sum = 0;
     for (size_t r = 0; r < rows; r++) {
         const float *z = c->in[0].v + r * classes;
@@ -127,7 +127,7 @@ gf_status gf__softmax_xent_forward(const gf_opctx *c)
 
 void gf__softmax_xent_backward(const gf_opctx *c)
 {
-    size_t classes = (size_t)c->in[0].dim[c->in[0].ndim - 1], rows = c->in[0].n / classes;
+    size_t classes = gf__tview_cols(&c->in[0]), rows = gf__tview_rows(&c->in[0]);
     float k = c->out.d[0] / (float)rows;
     bool acc = c->accumulate[0];
     for (size_t r = 0; r < rows; r++) {

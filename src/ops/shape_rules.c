@@ -12,17 +12,6 @@ static gf_status mismatch(const gf_graph *g, const gf_nodeinfo *n, const char *w
     return gf__fail(GF_ERR_SHAPE, "%s: shape %s: %s", gf_op_name(n->op), a, why);
 }
 
-static bool same_shape(const gf_shape *a, const gf_shape *b)
-{
-    if (a->ndim != b->ndim || a->batched != b->batched) return false;
-    for (int i = 0; i < a->ndim; i++)
-        if (a->dim[i] != b->dim[i]) return false;
-    return true;
-}
-
-/* Rank counting the batch dimension. */
-static int full_rank(const gf_shape *s) { return s->ndim + (s->batched ? 1 : 0); }
-
 gf_status gf__shape_same(const gf_graph *g, gf_nodeinfo *n)
 {
     n->shape = gf__node(g, n->in[0])->shape;
@@ -43,7 +32,7 @@ gf_status gf__shape_broadcast(const gf_graph *g, gf_nodeinfo *n)
 {
     const gf_shape *a = &gf__node(g, n->in[0])->shape, *b = &gf__node(g, n->in[1])->shape;
     n->shape = *a;
-    if (same_shape(a, b)) return GF_OK;
+    if (gf__shape_equal(a, b)) return GF_OK;
     if (b->batched)
         return mismatch(g, n, "they differ, and the right operand has a batch dimension so "
                               "it cannot be broadcast");
@@ -60,7 +49,7 @@ gf_status gf__shape_broadcast(const gf_graph *g, gf_nodeinfo *n)
 gf_status gf__shape_matmul(const gf_graph *g, gf_nodeinfo *n)
 {
     const gf_shape *a = &gf__node(g, n->in[0])->shape, *b = &gf__node(g, n->in[1])->shape;
-    if (full_rank(a) != 2 || full_rank(b) != 2)
+    if (gf__shape_rank(a) != 2 || gf__shape_rank(b) != 2)
         return mismatch(g, n, "both operands must be matrices");
     if (b->batched)
         return mismatch(g, n, "the right operand may not have a batch dimension");
@@ -83,7 +72,7 @@ gf_status gf__shape_rowwise(const gf_graph *g, gf_nodeinfo *n)
 gf_status gf__shape_loss_pair(const gf_graph *g, gf_nodeinfo *n)
 {
     const gf_shape *a = &gf__node(g, n->in[0])->shape, *b = &gf__node(g, n->in[1])->shape;
-    if (!same_shape(a, b))
+    if (!gf__shape_equal(a, b))
         return mismatch(g, n, "the prediction and the target must have the same shape");
     return gf__shape_scalar(g, n);
 }
@@ -92,7 +81,7 @@ gf_status gf__shape_loss_pair(const gf_graph *g, gf_nodeinfo *n)
 gf_status gf__shape_xent(const gf_graph *g, gf_nodeinfo *n)
 {
     const gf_shape *z = &gf__node(g, n->in[0])->shape, *y = &gf__node(g, n->in[1])->shape;
-    if (full_rank(z) != 2) return mismatch(g, n, "logits must be (rows, classes)");
+    if (gf__shape_rank(z) != 2) return mismatch(g, n, "logits must be (rows, classes)");
     if (z->dim[z->ndim - 1] < 2) return mismatch(g, n, "logits need at least two classes");
     bool rows_match = y->batched == z->batched &&
         (z->batched ? (y->ndim == 0 || (y->ndim == 1 && y->dim[0] == 1))

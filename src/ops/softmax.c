@@ -9,8 +9,6 @@
 #include "kernels/kernels.h"
 #include "ops/ops.h"
 
-static size_t cols_of(const gf_tview *t) { return (size_t)t->dim[t->ndim - 1]; }
-
 static void row_softmax(const float *x, float *y, size_t cols, bool take_log)
 {
     float m = x[0];
@@ -28,7 +26,7 @@ static void row_softmax(const float *x, float *y, size_t cols, bool take_log)
 
 static void forward_rows(const gf_opctx *c, bool take_log)
 {
-    size_t cols = cols_of(&c->out), rows = c->out.n / cols;
+    size_t cols = gf__tview_cols(&c->out), rows = gf__tview_rows(&c->out);
     const float *x = c->in[0].v;
     float *y = c->out.v;
 #pragma omp parallel for schedule(static) if (c->out.n >= GF_PAR_MIN)
@@ -49,7 +47,7 @@ gf_status gf__log_softmax_forward(const gf_opctx *c)
 
 static void backward_rows(const gf_opctx *c, bool took_log)
 {
-    size_t cols = cols_of(&c->out), rows = c->out.n / cols;
+    size_t cols = gf__tview_cols(&c->out), rows = gf__tview_rows(&c->out);
     const float *y = c->out.v, *dy = c->out.d;
     float *dx = c->in[0].d;
     bool acc = c->accumulate[0];
