@@ -209,6 +209,29 @@ static void test_other_losses(void)
     }
 }
 
+/* Building a model wrongly: each mistake is reported, by the call or at
+ * compile, with a message that says what. */
+static void test_model_errors(void)
+{
+    CHECK(gf_model_new(0) == NULL && HAS("at least one"), "%s", gf_errmsg());
+    gf_model *m = gf_model_new(3);
+    CHECK(gf_model_set_loss(m, GF_NONE, GF_LOSS_MSE) == GF_ERR_ARG && HAS("GF_NONE"), "%s", gf_errmsg());
+    gf_node h = gf_dense(m, gf_model_input(m), 0, GF_ACT_RELU);
+    CHECK(h == GF_NONE && HAS("0 units"), "%s", gf_errmsg());
+    gf_node z = gf_dense(m, h, 2, GF_ACT_IDENTITY); /* quietly GF_NONE after the error */
+    CHECK(gf_model_set_loss(m, z, GF_LOSS_MSE) == GF_ERR_ARG && HAS("0 units"), "%s", gf_errmsg());
+    CHECK(gf_model_compile(m, 4, 1) == GF_ERR_ARG && HAS("0 units"), "%s", gf_errmsg());
+    gf_model_free(m);
+
+    m = gf_model_new(3);
+    z = gf_dense(m, gf_model_input(m), 2, GF_ACT_IDENTITY);
+    CHECK(gf_model_compile(m, 4, 1) == GF_ERR_STATE && HAS("no loss"), "%s", gf_errmsg());
+    gf_model_free(m);
+    gf_activation a;
+    CHECK(gf_activation_parse("swish", &a) == GF_ERR_ARG && HAS("relu"), "%s", gf_errmsg());
+    CHECK(gf_activation_parse("elu", &a) == GF_OK && a == GF_ACT_ELU, "elu parsed as %d", a);
+}
+
 int main(void)
 {
     gf_set_threads(2);
@@ -216,5 +239,6 @@ int main(void)
     test_schedule();
     test_reports_and_errors();
     test_other_losses();
+    test_model_errors();
     return check_report("test_train");
 }

@@ -127,7 +127,8 @@ typedef struct gf_fit_opts {
     void *user;
 } gf_fit_opts;
 
-#define GF_FIT_OPTS_DEFAULT {10, 64, 0.1f, 0.0f, 1, NULL, NULL}
+#define GF_FIT_OPTS_DEFAULT \
+    {.epochs = 10, .batch_size = 64, .lr = 0.1f, .lr_decay = 0.0f, .shuffle = 1, .on_epoch = NULL, .user = NULL}
 
 /* Train on `train`, evaluating on `test` (may be NULL) after each epoch.
  * Stops with GF_ERR_NUMERIC if a loss or gradient is not finite, before

@@ -138,11 +138,19 @@ gf_node gf_dense(gf_model *m, gf_node x, int units, gf_activation act)
     return gf_activate(m->g, gf_add(m->g, gf_matmul(m->g, x, w), b), act);
 }
 
+/* The graph's first build error, with its message, for calls that find a
+ * GF_NONE where a node should be. */
+static gf_status build_error(const gf_model *m, const char *what)
+{
+    if (m->g->error != GF_OK) return gf__fail(m->g->error, "%s", m->g->error_msg ? m->g->error_msg : "");
+    return gf__fail(GF_ERR_ARG, "%s: the node is GF_NONE", what);
+}
+
 gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss)
 {
     if (!m) return gf__fail(GF_ERR_ARG, "set_loss: model is NULL");
     if (m->loss != GF_NONE) return gf__fail(GF_ERR_STATE, "set_loss: the model already has a loss");
-    if (output == GF_NONE) return gf_graph_compile(m->g); /* reports the build error */
+    if (output == GF_NONE) return build_error(m, "set_loss: output");
     int64_t dims[GF_MAX_DIMS + 1];
     int nd = gf_node_shape(m->g, output, dims);
     if (nd < 0) return gf__fail(GF_ERR_ARG, "set_loss: node %d does not exist", (int)output);
@@ -167,8 +175,7 @@ gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss)
     m->target = y;
     m->output = output;
     m->loss_kind = loss;
-    if (m->loss == GF_NONE) return gf_graph_compile(m->g);
-    return GF_OK;
+    return m->loss == GF_NONE ? build_error(m, "set_loss: loss") : GF_OK;
 }
 
 gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed)
