@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Below this many elements a loop runs on one thread: forking costs more
  * than it saves. */
@@ -19,6 +20,25 @@
  * when the flag is set.  Shapes: op(A) is m x k, op(B) is k x n. */
 void gf__gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a,
               const float *b, bool accumulate, float *c);
+
+/* dst[i] (=|+=) expr for i in [0, n), the loop's length in a variable named
+ * n and expr written with i.  Deciding between overwrite and accumulate
+ * outside the loop keeps each loop branch-free, so it vectorises. */
+#define GF_STORE_GRAD(accumulate, dst, expr)                                  \
+    do {                                                                      \
+        float *restrict grad_out_ = (dst); /* loaded once: no aliasing */     \
+        if (accumulate) {                                                     \
+            GF_PARALLEL_FOR_N                                                 \
+            for (size_t i = 0; i < n; i++) grad_out_[i] += (expr);            \
+        } else {                                                              \
+            GF_PARALLEL_FOR_N                                                 \
+            for (size_t i = 0; i < n; i++) grad_out_[i] = (expr);             \
+        }                                                                     \
+    } while (0)
+
+/* True if every x[0..n) is finite.  Tests the exponent bits, an integer
+ * reduction the compiler can vectorise, unlike a float sum. */
+bool gf__all_finite(size_t n, const float *x);
 
 /* Sum of x[0..n) in double. */
 double gf__sum(size_t n, const float *x);

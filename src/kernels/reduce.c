@@ -1,18 +1,42 @@
 /* Reductions with a fixed order of additions. */
+#include <string.h>
+
 #include "kernels/kernels.h"
 
 /* Chunks are a fixed size, so the partial sums, and the order in which they
  * are combined, do not depend on how many threads run them. */
 #define SUM_CHUNK 8192
 
+bool gf__all_finite(size_t n, const float *x)
+{
+    unsigned bad = 0;
+#pragma omp parallel for simd schedule(static) reduction(| : bad) if (n >= GF_PAR_MIN)
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        bad |= (u & 0x7f800000u) == 0x7f800000u; /* exponent all ones: inf or NaN */
+    }
+    return !bad;
+}
+
+/* One chunk in double with eight running sums, so the additions do not
+ * wait on each other; the lanes are combined in a fixed order. */
+static double sum_chunk(const float *x, size_t n)
+{
+    double lane[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) lane[j] += x[i + j];
+    double s = 0;
+    for (; i < n; i++) s += x[i];
+    for (int j = 0; j < 8; j++) s += lane[j];
+    return s;
+}
+
 double gf__sum(size_t n, const float *x)
 {
     size_t chunks = (n + SUM_CHUNK - 1) / SUM_CHUNK;
-    if (chunks <= 1) {
-        double s = 0;
-        for (size_t i = 0; i < n; i++) s += x[i];
-        return s;
-    }
+    if (chunks <= 1) return sum_chunk(x, n);
     double total = 0;
     /* Partial sums of 64 chunks at a time keep the scratch on the stack. */
     for (size_t c0 = 0; c0 < chunks; c0 += 64) {
@@ -21,9 +45,7 @@ double gf__sum(size_t n, const float *x)
 #pragma omp parallel for schedule(static) if (n >= GF_PAR_MIN)
         for (size_t c = 0; c < cn; c++) {
             size_t lo = (c0 + c) * SUM_CHUNK, hi = lo + SUM_CHUNK < n ? lo + SUM_CHUNK : n;
-            double s = 0;
-            for (size_t i = lo; i < hi; i++) s += x[i];
-            part[c] = s;
+            part[c] = sum_chunk(x + lo, hi - lo);
         }
         for (size_t c = 0; c < cn; c++) total += part[c];
     }

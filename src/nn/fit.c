@@ -125,15 +125,14 @@ gf_status gf_model_evaluate(gf_model *m, const gf_dataset *ds, double *loss, dou
     return GF_OK;
 }
 
-/* theta <- theta - lr g, once the loss and gradient are known to be finite
- * (a NaN anywhere in g makes its sum NaN). */
+/* theta <- theta - lr g, once the loss and gradient are known to be finite. */
 static gf_status sgd_step(gf_model *m, float lr, int epoch, size_t step)
 {
     float loss = gf_value(m->ws, m->loss)[0];
     float *w = gf_params(m->g);
     const float *g = gf_param_grads(m->ws);
     size_t n = gf_param_count(m->g);
-    if (!isfinite(loss) || !isfinite(gf__sum(n, g)))
+    if (!isfinite(loss) || !gf__all_finite(n, g))
         return gf__fail(GF_ERR_NUMERIC, "fit: the %s became %s at epoch %d, step %zu (learning "
                         "rate %g); stopped before applying that step, so the parameters are the "
                         "last good ones. A smaller learning rate may help",

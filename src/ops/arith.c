@@ -27,12 +27,7 @@ static void add_sub_backward(const gf_opctx *c, float sign)
 {
     const float *dy = c->out.d;
     size_t n = c->out.n, nb = c->in[1].n;
-    if (c->in[0].d) {
-        float *da = c->in[0].d;
-        bool acc = c->accumulate[0];
-        GF_PARALLEL_FOR_N
-        for (size_t i = 0; i < n; i++) GF_GRAD_PUT(acc, da[i], dy[i]);
-    }
+    if (c->in[0].d) GF_STORE_GRAD(c->accumulate[0], c->in[0].d, dy[i]);
     if (c->in[1].d) {
         float *db = c->in[1].d;
         bool acc = c->accumulate[1];
@@ -99,11 +94,9 @@ gf_status gf__scale_forward(const gf_opctx *c)
 void gf__scale_backward(const gf_opctx *c)
 {
     const float *dy = c->out.d;
-    float *da = c->in[0].d, s = c->node->p.scale.s;
-    bool acc = c->accumulate[0];
+    float s = c->node->p.scale.s;
     size_t n = c->out.n;
-    GF_PARALLEL_FOR_N
-    for (size_t i = 0; i < n; i++) GF_GRAD_PUT(acc, da[i], s * dy[i]);
+    GF_STORE_GRAD(c->accumulate[0], c->in[0].d, s * dy[i]);
 }
 
 gf_status gf__sum_forward(const gf_opctx *c)
@@ -121,11 +114,8 @@ gf_status gf__mean_forward(const gf_opctx *c)
 /* Every element receives the same share: dy for sum, dy / n for mean. */
 static void fill_backward(const gf_opctx *c, float share)
 {
-    float *da = c->in[0].d;
-    bool acc = c->accumulate[0];
     size_t n = c->in[0].n;
-    GF_PARALLEL_FOR_N
-    for (size_t i = 0; i < n; i++) GF_GRAD_PUT(acc, da[i], share);
+    GF_STORE_GRAD(c->accumulate[0], c->in[0].d, share);
 }
 
 void gf__sum_backward(const gf_opctx *c) { fill_backward(c, c->out.d[0]); }
