@@ -17,8 +17,9 @@ rounds=${ROUNDS:-3}
 runs=${RUNS:-3}
 python=/usr/bin/python3 # Debian's interpreter: the one that sees python3-torch
 
-bench/setup.sh
-scripts/build.sh build
+# Installing and building report on stderr: stdout is the benchmark's report.
+bench/setup.sh >&2
+scripts/build.sh build >&2
 bin=build/bench/bench_mnist
 if [ ! -x "$bin" ]; then
     echo "run.sh: $bin was not built; the top-level CMakeLists.txt needs add_subdirectory(bench)" >&2
