@@ -7,9 +7,9 @@ images, reshuffled every epoch.
 
 Run it with Debian's /usr/bin/python3: that is the interpreter that sees
 Debian's python3-torch.  With more than one thread, set
-OMP_WAIT_POLICY=PASSIVE in the environment (bench/run.sh does): PyTorch's
-OpenMP threads otherwise spin between operations and fight OpenBLAS's, which
-makes it 2-3 times slower on this machine.
+OMP_WAIT_POLICY=PASSIVE in the environment (bench/run.sh does): under the
+default policy PyTorch's OpenMP threads spin between operations, and as soon
+as anything else wants the CPUs that makes it 2-3 times slower here.
 
 One warm-up epoch is followed by --runs timed epochs; each prints a line
 

@@ -5,6 +5,7 @@
 #
 #     bench/run.sh            # ROUNDS=3 RUNS=3 by default
 #     ROUNDS=5 bench/run.sh
+#     WAIT_POLICY=ACTIVE bench/run.sh   # OMP_WAIT_POLICY for both [PASSIVE]
 #
 # For every batch size (64, 256) and thread count (1, 2), the two programs
 # run ROUNDS times each, alternating which goes first so neither always
@@ -26,11 +27,14 @@ if [ ! -x "$bin" ]; then
     exit 1
 fi
 
-# PyTorch's OpenMP threads spin-wait between operations by default and then
-# compete with OpenBLAS's for the cores: with 2 threads that makes PyTorch
-# 2-3x slower here.  PASSIVE puts waiting threads to sleep, PyTorch's best
-# setting; grafo gets the same environment so the comparison is even.
-export OMP_WAIT_POLICY=PASSIVE
+# OpenMP threads spin-wait between parallel regions by default, and with 2
+# threads PyTorch is then 2-3x slower here as soon as anything else wants
+# the CPUs.  PASSIVE puts waiting threads to sleep at once, which is robust;
+# both programs get the same setting so the comparison is even.  On a
+# perfectly idle machine ACTIVE (spin forever) can be faster for both, since
+# every parallel region then starts without a wake-up: WAIT_POLICY=ACTIVE
+# bench/run.sh measures that instead.
+export OMP_WAIT_POLICY="${WAIT_POLICY:-PASSIVE}"
 # Each process sets its thread count itself (gf_set_threads,
 # torch.set_num_threads) and OMP_NUM_THREADS per run below; these would
 # otherwise cap OpenBLAS behind the programs' backs.
