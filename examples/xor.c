@@ -43,15 +43,15 @@ int main(int argc, char **argv)
         s = gf_model_fit(m, data, NULL, &o);
     }
     double loss = NAN, acc = NAN;
+    float z[8];
     if (s == GF_OK) s = gf_model_evaluate(m, data, &loss, &acc);
+    if (s == GF_OK) s = gf_model_predict(m, &X[0][0], 4, z);
     if (s != GF_OK) {
         fprintf(stderr, "xor: %s\n", gf_errmsg());
         gf_dataset_free(data);
         gf_model_free(m);
         return 1;
     }
-    float z[8];
-    gf_model_predict(m, &X[0][0], 4, z);
     printf("loss %.5f\n", loss);
     for (int i = 0; i < 4; i++)
         printf("%g xor %g -> %.4f (want %g)\n", X[i][0], X[i][1], 1.0 / (1.0 + exp(-z[i])), Y[i]);

@@ -232,6 +232,23 @@ static void test_model_errors(void)
     CHECK(gf_activation_parse("elu", &a) == GF_OK && a == GF_ACT_ELU, "elu parsed as %d", a);
 }
 
+/* Standardising: the statistics of known data, the transform, and the
+ * checks on its arguments. */
+static void test_standardize(void)
+{
+    float x[] = {1, 2, 3, 4, 5, 6}, y[] = {0, 1, 0};
+    gf_dataset *ds = gf_dataset_new(3, 2, x, 1, y, 2);
+    double mean = 0, sd = 0;
+    CHECK(gf_dataset_feature_stats(ds, &mean, &sd) == GF_OK, "%s", gf_errmsg());
+    CHECK_NEAR(mean, 3.5, 1e-12);
+    CHECK_NEAR(sd, sqrt(17.5 / 6), 1e-12); /* population deviation */
+    CHECK(gf_dataset_standardize(ds, mean, sd) == GF_OK, "%s", gf_errmsg());
+    for (int i = 0; i < 6; i++) CHECK_NEAR(gf_dataset_x(ds)[i], (x[i] - 3.5) / sqrt(17.5 / 6), 1e-6);
+    CHECK(gf_dataset_standardize(ds, 0, 0) == GF_ERR_ARG && HAS("positive"), "%s", gf_errmsg());
+    CHECK(gf_dataset_standardize(ds, NAN, 1) == GF_ERR_ARG && HAS("finite"), "%s", gf_errmsg());
+    gf_dataset_free(ds);
+}
+
 int main(void)
 {
     gf_set_threads(2);
@@ -240,5 +257,6 @@ int main(void)
     test_reports_and_errors();
     test_other_losses();
     test_model_errors();
+    test_standardize();
     return check_report("test_train");
 }

@@ -81,8 +81,8 @@ gf_node gf_model_output(const gf_model *m);
 gf_node gf_model_loss(const gf_model *m);
 
 /* A (rows, cols) parameter initialised by `init` when the model is compiled
- * (fan_in = rows, fan_out = cols); a bias is (1, cols)... or use ndim 1 via
- * rows = 0: gf_model_param(m, "b", 0, 10, GF_INIT_ZEROS) makes shape (10). */
+ * (fan_in = rows, fan_out = cols).  rows = 0 makes a vector of shape (cols),
+ * as a bias: gf_model_param(m, "b", 0, 10, GF_INIT_ZEROS). */
 gf_node gf_model_param(gf_model *m, const char *name, int rows, int cols, gf_init init);
 
 /* A fully connected layer, act(x W + b), W (in, units) and b (units).  W is
