@@ -6,5 +6,7 @@
 #include "grafo/graph.h"
 #include "grafo/data.h"
 #include "grafo/nn.h"
+#include "grafo/linear.h"
+#include "grafo/metrics.h"
 
 #endif

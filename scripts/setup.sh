@@ -4,6 +4,7 @@
 # (bench/setup.sh adds PyTorch this way).
 set -eu
 packages="gcc make cmake pkgconf libopenblas-openmp-dev liblapacke-dev zlib1g-dev
+r-mathlib liblbfgs-dev
 dataset-fashion-mnist $*"
 missing=""
 for p in $packages; do

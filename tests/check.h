@@ -24,6 +24,12 @@ static int check_failures;
     CHECK(fabs((double)(a) - (double)(b)) <= (tol) * fmax(1.0, fabs((double)(b))),     \
           "%.10g vs %.10g (tolerance %g)", (double)(a), (double)(b), (double)(tol))
 
+/* |a - b| <= tol * |b|: a purely relative comparison, for values such as
+ * p-values of 1e-12 that CHECK_NEAR would let pass whatever they are. */
+#define CHECK_REL(a, b, tol)                                                           \
+    CHECK(fabs((double)(a) - (double)(b)) <= (tol) * fabs((double)(b)),                 \
+          "%.17g vs %.17g (relative tolerance %g)", (double)(a), (double)(b), (double)(tol))
+
 static int check_report(const char *name)
 {
     if (check_failures) {

@@ -28,6 +28,8 @@ typedef enum gf_status {
     GF_ERR_NOMEM,     /* an allocation failed */
     GF_ERR_NUMERIC,   /* a non-finite value where a finite one is needed */
     GF_ERR_STATE,     /* a call made at the wrong time (e.g. before compile) */
+    GF_ERR_FIT,       /* the data do not determine the model: collinear columns,
+                         separable classes, no convergence */
     GF_STATUS_COUNT
 } gf_status;
 

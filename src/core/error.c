@@ -23,6 +23,7 @@ const char *gf_status_name(gf_status s)
         [GF_ERR_NOMEM] = "out of memory",
         [GF_ERR_NUMERIC] = "numeric error",
         [GF_ERR_STATE] = "invalid state",
+        [GF_ERR_FIT] = "cannot fit",
     };
     _Static_assert(sizeof names / sizeof names[0] == GF_STATUS_COUNT,
                    "a status has no name");

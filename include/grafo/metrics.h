@@ -1,0 +1,59 @@
+/* grafo/metrics.h — how good a model's predictions are.
+ *
+ * Every function checks its input (lengths, finite values, labels in range)
+ * and returns a gf_status; results come through out pointers.  Regression
+ * metrics follow seed 000; classification metrics follow scikit-learn's
+ * definitions, so their values compare directly. */
+#ifndef GRAFO_METRICS_H
+#define GRAFO_METRICS_H
+
+#include "grafo/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------- regression -- */
+
+gf_status gf_metric_mse(const double *y, const double *yhat, size_t n, double *out);
+gf_status gf_metric_rmse(const double *y, const double *yhat, size_t n, double *out);
+gf_status gf_metric_mae(const double *y, const double *yhat, size_t n, double *out);
+/* 1 - SSE / SST; a constant y (SST = 0) is an error. */
+gf_status gf_metric_r2(const double *y, const double *yhat, size_t n, double *out);
+
+/* ------------------------------------------------------ classification -- */
+
+gf_status gf_metric_accuracy(const int32_t *y, const int32_t *pred, size_t n, double *out);
+
+/* counts[t * classes + c] = rows of true class t predicted as c.  Labels
+ * must lie in [0, classes). */
+gf_status gf_metric_confusion(const int32_t *y, const int32_t *pred, size_t n, size_t classes,
+                       int64_t *counts);
+
+/* Per class: precision, recall, F1 and support (rows of that class).  A
+ * class never predicted has precision 0, one never present recall 0 (as
+ * scikit-learn with zero_division=0). */
+typedef struct gf_class_report {
+    size_t classes;
+    double *precision, *recall, *f1;  /* per class */
+    int64_t *support;
+    double accuracy;
+    double macro_precision, macro_recall, macro_f1;          /* unweighted means */
+    double weighted_precision, weighted_recall, weighted_f1; /* by support */
+    double micro_f1;                                         /* = accuracy */
+} gf_class_report;
+gf_status gf_class_report_new(const int32_t *y, const int32_t *pred, size_t n,
+                              size_t classes, gf_class_report **out);
+void gf_class_report_free(gf_class_report *r);
+
+/* Mean negative log-likelihood of the true classes; proba is n x classes,
+ * row-major, each row a distribution.  Probabilities are clipped to
+ * [1e-15, 1 - 1e-15] as scikit-learn does, so a confident mistake costs
+ * about 34.5, not infinity. */
+gf_status gf_metric_log_loss(const int32_t *y, const double *proba, size_t n, size_t classes,
+                      double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
