@@ -47,9 +47,10 @@ gf_status gf_class_report_new(const int32_t *y, const int32_t *pred, size_t n,
 void gf_class_report_free(gf_class_report *r);
 
 /* Mean negative log-likelihood of the true classes; proba is n x classes,
- * row-major, each row a distribution.  Probabilities are clipped to
- * [1e-15, 1 - 1e-15] as scikit-learn does, so a confident mistake costs
- * about 34.5, not infinity. */
+ * row-major, each row a distribution (summing to 1 within 1e-6).  As in
+ * scikit-learn 1.2, probabilities are clipped to [eps, 1 - eps] with eps
+ * the machine epsilon (2.2e-16) and each row renormalised, so a confident
+ * mistake costs about 36, not infinity. */
 gf_status gf_metric_log_loss(const int32_t *y, const double *proba, size_t n, size_t classes,
                       double *out);
 
