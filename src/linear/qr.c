@@ -1,7 +1,7 @@
 /* Least squares through a Householder QR factorisation, with R's rank check.
  *
  * A = QR with Q orthogonal (kept as Householder reflectors below the
- * diagonal of a) and R upper triangular.  Then
+ * diagonal of a, with their scalars in tau) and R upper triangular.  Then
  *     coef = R^-1 (Q'y)[0..k),   resid = Q [0; (Q'y)[k..n)],
  *     (A'A)^-1 = (R'R)^-1 = R^-1 R^-T,
  * so nothing ever forms or inverts A'A, whose condition number is the
@@ -33,6 +33,8 @@
 /* R's tolerance for lm(): a column is dropped when its remaining length is
  * below this fraction of its original length. */
 #define GF__QR_RANK_TOL 1e-7
+/* Columns per panel of the blocked factorisation (timed best at 16-32). */
+#define GF__QR_BLOCK 32
 
 /* Appends to a fixed-size message; text that does not fit is cut off. */
 typedef struct msgbuf {
@@ -139,7 +141,7 @@ gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, gf__q
     if (n > INT_MAX)
         return gf__fail(GF_ERR_SHAPE, "QR: %zu rows are more than LAPACK can index", n);
 
-    /* The original column lengths, before dgeqrf overwrites them. */
+    /* The original column lengths, before the factorisation overwrites them. */
     double *norm = gf__malloc(k * sizeof *norm, "column norms");
     q->tau = gf__malloc(k * sizeof *q->tau, "the QR factorisation");
     if (!norm || !q->tau) {
@@ -148,13 +150,29 @@ gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, gf__q
     }
     for (size_t j = 0; j < k; j++) norm[j] = cblas_dnrm2((int)n, a + j * n, 1);
 
-    lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)k, a,
-                                     (lapack_int)n, q->tau);
+    /* dgeqrt gives the same reflectors as dgeqrf (R above the diagonal, V
+     * below) but factors each panel recursively with level-3 BLAS; on tall,
+     * narrow designs (200,000 x 100) it took 0.3-0.45 s where dgeqrf took
+     * 0.5-0.75 s.  Its block reflector T has the Householder scalars on its
+     * diagonal, all that applying Q needs. */
+    size_t nb = k < GF__QR_BLOCK ? k : GF__QR_BLOCK;
+    double *t = gf__malloc(nb * k * sizeof *t, "the QR block reflectors");
+    if (!t) {
+        free(norm);
+        return GF_ERR_NOMEM;
+    }
+    lapack_int info = LAPACKE_dgeqrt(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)k,
+                                     (lapack_int)nb, a, (lapack_int)n, t, (lapack_int)nb);
     if (info != 0) {
         free(norm);
+        free(t);
         return gf__fail(info < 0 ? GF_ERR_ARG : GF_ERR_NOMEM,
-                        "QR: LAPACK dgeqrf failed (info %d)", (int)info);
+                        "QR: LAPACK dgeqrt failed (info %d)", (int)info);
     }
+    /* T is nb x k: block b's nb x nb triangle sits in columns b*nb onwards,
+     * so tau_j is T(j mod nb, j). */
+    for (size_t j = 0; j < k; j++) q->tau[j] = t[j * nb + j % nb];
+    free(t);
     gf_status s = GF_OK;
     for (size_t j = 0; j < k; j++) {
         double rjj = fabs(a[j * n + j]);
@@ -165,6 +183,21 @@ gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, gf__q
     }
     free(norm);
     return s;
+}
+
+/* w <- H_j w for the reflector H_j = I - tau_j v v', where v is 1 at row j
+ * (implicitly) and a's column j below the diagonal.  One reflector at a
+ * time: with a single right-hand side, LAPACK's blocked dormqr spends most
+ * of its time rebuilding block reflectors (0.11 s against 0.015 s on a
+ * 200,000 x 101 design). */
+static void reflect(const gf__qr *q, size_t j, double *w)
+{
+    size_t n = q->n, m = n - j - 1;
+    const double *v = q->a + j * n + j + 1;
+    double s = w[j] + (m ? cblas_ddot((int)m, v, 1, w + j + 1, 1) : 0.0);
+    s *= q->tau[j];
+    w[j] -= s;
+    if (m) cblas_daxpy((int)m, -s, v, 1, w + j + 1, 1);
 }
 
 gf_status gf__qr_solve(const gf__qr *q, const double *y, double *coef, double *resid)
@@ -179,31 +212,20 @@ gf_status gf__qr_solve(const gf__qr *q, const double *y, double *coef, double *r
     if (qty != y) memcpy(qty, y, n * sizeof *qty);
 
     gf_status s = GF_OK;
-    lapack_int info = LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)n, 1,
-                                     (lapack_int)k, q->a, (lapack_int)n, q->tau, qty,
-                                     (lapack_int)n);
-    if (info != 0) {
-        s = gf__fail(GF_ERR_NOMEM, "QR solve: LAPACK dormqr failed (info %d)", (int)info);
-        goto done;
-    }
+    /* Q' = H_{k-1} ... H_0, so H_0 acts first. */
+    for (size_t j = 0; j < k; j++) reflect(q, j, qty);
     memcpy(coef, qty, k * sizeof *coef);
-    info = LAPACKE_dtrtrs(LAPACK_COL_MAJOR, 'U', 'N', 'N', (lapack_int)k, 1, q->a,
-                          (lapack_int)n, coef, (lapack_int)k);
-    if (info != 0) {
+    lapack_int info = LAPACKE_dtrtrs(LAPACK_COL_MAJOR, 'U', 'N', 'N', (lapack_int)k, 1,
+                                     q->a, (lapack_int)n, coef, (lapack_int)k);
+    if (info != 0)
         s = gf__fail(info > 0 ? GF_ERR_FIT : GF_ERR_ARG, "QR solve: R is singular at "
                      "column %d", (int)info);
-        goto done;
-    }
-    if (resid) {
+    else if (resid) {
         /* The residual is the part of y outside the column space: keep the
-         * last n - k entries of Q'y and rotate back. */
+         * last n - k entries of Q'y and rotate back with Q = H_0 ... H_{k-1}. */
         memset(resid, 0, k * sizeof *resid);
-        info = LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'N', (lapack_int)n, 1, (lapack_int)k,
-                              q->a, (lapack_int)n, q->tau, resid, (lapack_int)n);
-        if (info != 0)
-            s = gf__fail(GF_ERR_NOMEM, "QR solve: LAPACK dormqr failed (info %d)", (int)info);
+        for (size_t j = k; j-- > 0;) reflect(q, j, resid);
     }
-done:
     if (!resid) free(qty);
     return s;
 }
