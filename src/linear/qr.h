@@ -1,5 +1,5 @@
 /* Internal: least squares through a Householder QR factorisation (LAPACKE
- * dgeqrf), with the rank check that R's lm applies.  Shared by OLS and by
+ * dgeqrt), with the rank check that R's lm applies.  Shared by OLS and by
  * every IRLS step of logistic regression. */
 #ifndef GF_LINEAR_QR_H
 #define GF_LINEAR_QR_H
