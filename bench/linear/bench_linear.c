@@ -172,16 +172,18 @@ static int problem_load(const char *dir, const char *prefix, problem *pr)
     memset(pr, 0, sizeof *pr);
     snprintf(name, sizeof name, "%s_n", prefix);
     long n = meta_value(dir, name);
+    if (n <= 0) return 1;
     snprintf(name, sizeof name, "%s_p", prefix);
     long p = meta_value(dir, name);
-    if (n <= 0 || p <= 0) return 1;
+    if (p <= 0) return 1;
     pr->n = (size_t)n;
     pr->p = (size_t)p;
     snprintf(name, sizeof name, "%s_x.f64", prefix);
     pr->x = read_raw(dir, name, pr->n * pr->p, sizeof(double));
+    if (!pr->x) return 1;
     snprintf(name, sizeof name, "%s_y.f64", prefix);
     pr->y = read_raw(dir, name, pr->n, sizeof(double));
-    if (!pr->x || !pr->y) return 1;
+    if (!pr->y) return 1;
     if (strcmp(prefix, "clf") == 0) {
         pr->label = malloc(pr->n * sizeof *pr->label);
         if (!pr->label) return 1;
