@@ -183,6 +183,16 @@ static void test_glmnet_scaling(void)
     gf_path *m = ridge_or_null(&d, lam, 2, 1, 1, "glmnet scaling");
     if (m) near_rows(m->coef, mtcars_glmnet_coef, 2, k, TOL_GLMNET, "vs glmnet");
     PATH_FREE(m);
+    /* glmnet's lambda taken as it is would be a different penalty. */
+    m = ridge_or_null(&d, mtcars_glmnet_lambda, 2, 1, 1, "glmnet's lambda unscaled");
+    if (m) {
+        double worst = 0;
+        for (size_t j = 0; j < 2 * k; j++)
+            worst = fmax(worst, fabs(m->coef[j] - mtcars_glmnet_coef[j]) /
+                                    fabs(mtcars_glmnet_coef[j]));
+        CHECK(worst > 0.1, "glmnet's lambda unscaled is within %.3g of glmnet's ridge", worst);
+    }
+    PATH_FREE(m);
 }
 
 /* Seed 001's J = RSS + lambda'/2 |theta|^2 is minimised by lambda =

@@ -203,6 +203,28 @@ typedef struct ridge_svd {
     double *s, *vt, *uty;
 } ridge_svd;
 
+/* The SVD of a (m x q, column-major, destroyed) into v, with U'y from c (m). */
+static gf_status svd_small(double *a, size_t m, size_t q, const double *c, ridge_svd *v)
+{
+    size_t r = v->r;
+    double *u = gf__malloc(m * r * sizeof *u, "left singular vectors");   /* m x r */
+    if (!u) return GF_ERR_NOMEM;
+    lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)m, (lapack_int)q, a,
+                                     (lapack_int)m, v->s, u, (lapack_int)m, v->vt,
+                                     (lapack_int)r);
+    if (info == 0)
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)m, (int)r, 1.0, u, (int)m, c, 1, 0.0,
+                    v->uty, 1);
+    free(u);
+    if (info != 0)
+        return gf__fail(info < 0 ? GF_ERR_ARG : GF_ERR_NUMERIC, "%s: the SVD of the "
+                        "centred design failed (LAPACK dgesdd info %d)", WHO, (int)info);
+    return GF_OK;
+}
+
+/* A tall design (n > q) is first reduced by a QR factorisation Z = QR:
+ * Z and R share singular values and V, U = Q U_R, so U'y = U_R' (Q'y).  This
+ * never forms the n x q matrix U, which would cost as much again as the QR. */
 static gf_status svd_of(ridge_design *g, ridge_svd *v)
 {
     size_t n = g->n, q = g->q, r = n < q ? n : q;
@@ -211,22 +233,36 @@ static gf_status svd_of(ridge_design *g, ridge_svd *v)
     v->s = gf__malloc(r * sizeof *v->s, "singular values");
     v->vt = gf__malloc(r * q * sizeof *v->vt, "right singular vectors");
     v->uty = gf__malloc(r * sizeof *v->uty, "U'y");
-    double *u = gf__malloc(n * r * sizeof *u, "left singular vectors");   /* n x r */
-    if (!v->s || !v->vt || !v->uty || !u) {
-        free(u);
-        return GF_ERR_NOMEM;
+    if (!v->s || !v->vt || !v->uty) return GF_ERR_NOMEM;
+    if (n <= q) return svd_small(g->z, n, q, g->yc, v);
+
+    double *tau = gf__malloc(q * sizeof *tau, "Householder scalars");
+    double *qty = gf__malloc(n * sizeof *qty, "Q'y");
+    double *rr = gf__calloc(q * q, sizeof *rr, "the triangular factor");   /* q x q */
+    gf_status s = GF_OK;
+    if (!tau || !qty || !rr) {
+        s = GF_ERR_NOMEM;
+        goto done;
     }
-    lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)n, (lapack_int)q,
-                                     g->z, (lapack_int)n, v->s, u, (lapack_int)n, v->vt,
-                                     (lapack_int)r);
+    lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)q, g->z,
+                                     (lapack_int)n, tau);
+    memcpy(qty, g->yc, n * sizeof *qty);
     if (info == 0)
-        cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)r, 1.0, u, (int)n, g->yc, 1, 0.0,
-                    v->uty, 1);
-    free(u);
-    if (info != 0)
-        return gf__fail(info < 0 ? GF_ERR_ARG : GF_ERR_NUMERIC, "%s: the SVD of the "
-                        "centred design failed (LAPACK dgesdd info %d)", WHO, (int)info);
-    return GF_OK;
+        info = LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)n, 1, (lapack_int)q,
+                              g->z, (lapack_int)n, tau, qty, (lapack_int)n);
+    if (info != 0) {
+        s = gf__fail(GF_ERR_NUMERIC, "%s: the QR factorisation of the centred design "
+                     "failed (LAPACK info %d)", WHO, (int)info);
+        goto done;
+    }
+    for (size_t c = 0; c < q; c++)
+        for (size_t i = 0; i <= c; i++) rr[c * q + i] = g->z[c * n + i];
+    s = svd_small(rr, q, q, qty, v);
+done:
+    free(tau);
+    free(qty);
+    free(rr);
+    return s;
 }
 
 /* b (q) and the RSS at one lambda, from the SVD. */
