@@ -174,6 +174,35 @@ static void test_separation(void)
     if (m) CHECK(m->coef[1] > 0 && isfinite(m->se[1]), "overlapping classes: coef %g",
                  m->coef[1]);
     gf_logit_free(m);
+
+    /* One class only: nothing to separate, and no finite intercept. */
+    const int32_t y5[] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+    s = fit1(x1, y5, 8, 1, &m);
+    CHECK(s == GF_ERR_FIT && strstr(gf_errmsg(), "both classes"), "one class: %d %s", s,
+          gf_errmsg());
+}
+
+/* Overlapping classes and one far row: its fitted probability is 1 to
+ * machine precision, as R warns, but the maximum exists and is kept. */
+static void test_extreme_row(void)
+{
+    double x[21];
+    int32_t y[21];
+    for (size_t i = 0; i < 20; i++) {
+        x[i] = (double)(i + 1);
+        y[i] = (int32_t)(i >= 10) ^ (int32_t)(i == 8 || i == 12);
+    }
+    x[20] = 1000;
+    y[20] = 1;
+    gf_logit *m = NULL;
+    gf_status s = fit1(x, y, 21, 1, &m);
+    CHECK(s == GF_OK, "far row: %s", gf_errmsg());
+    if (!m) return;
+    CHECK(m->warning && strstr(m->warning, "numerically 0 or 1") && strstr(m->warning, "1 of 21 rows"),
+          "far row: warning %s", m->warning ? m->warning : "(none)");
+    CHECK(m->coef[1] > 0 && m->coef[1] < 2 && m->se[1] > 0 && m->se[1] < 1,
+          "far row: slope %g (se %g)", m->coef[1], m->se[1]);
+    gf_logit_free(m);
 }
 
 static void test_collinear(void)
@@ -267,6 +296,7 @@ int main(void)
     for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) test_matches_glm(&refs[i]);
     test_threshold();
     test_separation();
+    test_extreme_row();
     test_collinear();
     test_bad_input();
     return check_report("test_logit");

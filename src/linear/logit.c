@@ -331,6 +331,12 @@ gf_status gf_logit_fit(const gf_xy *d, const gf_logit_opts *o, gf_logit **out)
     st = gf__xy_check(d, GF__NEED_BINARY, k + 1, 0, WHO);
     if (st) return st;
 
+    size_t ones = 0;
+    for (size_t i = 0; i < d->n; i++) ones += (size_t)d->label[i];
+    if (ones == 0 || ones == d->n)
+        return gf__fail(GF_ERR_FIT, WHO ": all %zu labels are %d; logistic regression needs "
+                        "rows of both classes", d->n, ones ? 1 : 0);
+
     gf_logit *m = logit_alloc(d, icpt, opts.level);
     if (!m) return GF_ERR_NOMEM;
 
@@ -370,7 +376,8 @@ gf_status gf_logit_fit(const gf_xy *d, const gf_logit_opts *o, gf_logit **out)
         if (s.mu[i] < MU_EPS || s.mu[i] > 1 - MU_EPS) extreme++;
     if (extreme) {
         char *w = NULL;
-        gf__warn(&w, "fitted probabilities numerically 0 or 1 occurred (%zu rows)", extreme);
+        gf__warn(&w, "fitted probabilities numerically 0 or 1 occurred (%zu of %zu rows)",
+                 extreme, n);
         m->warning = w;
     }
     irls_free(&s);
