@@ -10,7 +10,7 @@
  *
  * Conditioning.  On raw features (iris's run from 0.1 to 7.9) the Hessian
  * is so badly conditioned that L-BFGS loses its line search to rounding
- * 1e-6 (relative) short of the minimum.  So the solver works on centred
+ * a few 1e-6 (relative) short of the minimum.  So the solver works on centred
  * columns scaled to unit variance, as glmnet does: with x~ = (x - mean) / sd
  * the same model is w~_cj = w_cj sd_j, b~_c = b_c + w_c . mean, and the
  * penalty lambda/2 sum (w~_cj / sd_j)^2 keeps the objective (and so the
@@ -47,7 +47,7 @@
 
 /* The data and scratch space of one objective. */
 typedef struct problem {
-    const double *x;        /* n x p, row-major (the caller's) */
+    const double *x;        /* n x p, row-major: the caller's, or its standardised copy */
     const int32_t *y;       /* n labels */
     size_t n, p, classes, k;
     double lambda;
