@@ -278,7 +278,8 @@ typedef struct gf_linclf {
     size_t k;             /* p + 1: coef[0] = b, then w */
     double *coef;
     int epochs;
-    int converged;        /* perceptron: an epoch without mistakes */
+    int converged;        /* perceptron: an epoch without mistakes; linear SVM:
+                             SGD has settled (see gf_linsvm_fit) */
     const char *warning;
 } gf_linclf;
 void gf_linclf_free(gf_linclf *m);
@@ -299,7 +300,12 @@ gf_status gf_perceptron_fit(const gf_xy *d, const gf_perceptron_opts *o, gf_linc
 /* A linear SVM: minimises lambda / 2 * |w|^2 + mean hinge loss
  * max(0, 1 - y f(x)) by SGD with the subgradient of seed 000 (Pegasos's step
  * 1 / (lambda t)), the bias unpenalised.  Labels 0/1 (0 is the -1 class).
- * scikit-learn's SVC(kernel="linear", C) is lambda = 1 / (n C). */
+ * scikit-learn's SVC(kernel="linear", C) is lambda = 1 / (n C).  The model
+ * returned averages the iterates of the second half of the epochs; it is
+ * `converged` when averaging only the last quarter would change the
+ * objective by less than 0.1% (a heuristic: on the tests that meant within
+ * about 1% of the optimum), and otherwise the warning says so.  lambda must
+ * be > 0 and epochs >= 1. */
 typedef struct gf_linsvm_opts {
     double lambda;      /* default 1e-4 */
     int epochs;         /* default 100 */
@@ -319,14 +325,18 @@ typedef struct gf_binary_model {
     const void *opts;     /* passed to fit; borrowed */
 } gf_binary_model;
 
-/* Ready-made binary models; opts may be NULL for the defaults. */
+/* Ready-made binary models; opts may be NULL for the defaults.  Each scores
+ * a row by its linear predictor b + w . x (for logistic regression the
+ * log-odds, which unlike probabilities never round to a tie at 1). */
 gf_binary_model gf_binary_logit(const gf_logit_opts *opts);
 gf_binary_model gf_binary_perceptron(const gf_perceptron_opts *opts);
 gf_binary_model gf_binary_linsvm(const gf_linsvm_opts *opts);
 
 typedef struct gf_ovr gf_ovr;
 /* One model per class, class c against the rest; the model keeps a copy of
- * bm (not of *bm.opts, which is only used while fitting). */
+ * bm (not of *bm.opts, which is only used while fitting).  Labels are
+ * 0..K-1 with K >= 2 and every class present; a failing class's fit is
+ * reported with its class number and the binary model's own message. */
 gf_status gf_ovr_fit(const gf_xy *d, const gf_binary_model *bm, gf_ovr **out);
 void gf_ovr_free(gf_ovr *m);
 size_t gf_ovr_classes(const gf_ovr *m);
