@@ -2,6 +2,7 @@
  * (fixtures made by scripts/fixtures/softmax.py), the gradient against
  * central differences, separable classes, argmax and bad input. */
 #include "grafo/linear.h"
+#include "linear/mlogit.h"
 
 #include "check.h"
 #include "fixtures/softmax_gen5.h"
@@ -11,11 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Internal to src/linear/mlogit.c, exported for this check only: the
- * objective (mean cross-entropy + lambda/2 |W|^2) and its gradient, both
- * laid out as gf_mlogit's coef (K x (p + 1)). */
-double gf__mlogit_objective(const gf_xy *d, size_t classes, double lambda, int intercept,
-                            const double *coef, double *grad);
 
 /* The bar on the coefficients. */
 #define TOL 1e-4

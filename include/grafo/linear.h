@@ -51,7 +51,8 @@ typedef struct gf_ols {
     size_t n, k;          /* observations; coefficients (p + 1) */
     int intercept;
     char **names;         /* k names; "(Intercept)" first */
-    double *coef, *se, *t, *p_value;   /* k each; entry 0 is 0 without intercept */
+    double *coef, *se, *t, *p_value;   /* k each; without an intercept entry 0
+                                          has coef and se 0, t and p NaN */
     double level, *ci_low, *ci_high;   /* t-based intervals at `level` */
     double *vcov;         /* k x k covariance of coef (sigma^2 (X'X)^-1) */
     double sigma;         /* residual standard error */

@@ -30,6 +30,7 @@
  * tends to 0 as W grows); any iterate that puts every row strictly on its
  * own class is proof of that, and the fit fails with GF_ERR_FIT. */
 #include "linear/common.h"
+#include "linear/mlogit.h"
 
 #include "core/error.h"
 
@@ -128,11 +129,6 @@ static int progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval_t 
     return pb->lambda == 0 && pb->separated;
 }
 
-/* Internal, for tests/test_softmax.c's finite-difference check: f and its
- * gradient (K x (p + 1), as gf_mlogit's coef) on d.  Not in a header: the
- * test declares it. */
-double gf__mlogit_objective(const gf_xy *d, size_t classes, double lambda, int intercept,
-                            const double *coef, double *grad);
 double gf__mlogit_objective(const gf_xy *d, size_t classes, double lambda, int intercept,
                             const double *coef, double *grad)
 {

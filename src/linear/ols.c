@@ -119,6 +119,11 @@ static void ols_stats(gf_ols *m, const double *beta, const double *xtxi)
         m->ci_high[j] = m->coef[j] + q * m->se[j];
     }
 
+    /* Without an intercept entry 0 is the fixed 0, not an estimate: it has
+     * no test, so t and p are NaN rather than 0, which would read as
+     * "significant". */
+    if (!m->intercept) m->t[0] = m->p_value[0] = NAN;
+
     double icpt = m->intercept ? 1 : 0;
     m->r2 = m->ssm / (m->ssm + m->sse);
     m->adj_r2 = 1 - (1 - m->r2) * (((double)m->n - icpt) / df);
