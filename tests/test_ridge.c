@@ -56,23 +56,6 @@ static void near_rows(const double *got, const double *want, size_t nl, size_t k
                      j);
 }
 
-/* Every pointer field of the path is a plain malloc'd block, so
- * gf_path_free frees it.  Until that lands (src/linear/path.c, another
- * engineer's), this private copy frees the same way. */
-static void test_path_free(gf_path *m)
-{
-    if (!m) return;
-    for (size_t j = 0; j < m->k; j++) free(m->names[j]);
-    free(m->names);
-    free(m->lambda);
-    free(m->coef);
-    free(m->dev_ratio);
-    free(m->df);
-    free((char *)m->warning);
-    free(m);
-}
-#define PATH_FREE test_path_free
-
 static gf_path *ridge_or_null(const gf_xy *d, const double *lambda, size_t nl, int std,
                               int icpt, const char *what)
 {
@@ -140,9 +123,9 @@ static void test_grid_matches_r(const grid_case *c)
                                1e-10 * max_abs(m->coef + l * k, k));
                 near_ref(one->dev_ratio[0], c->dev[std][icpt][l], 1, TOL_REF, "dev_ratio",
                          l, 0);
-                PATH_FREE(one);
+                gf_path_free(one);
             }
-            PATH_FREE(m);
+            gf_path_free(m);
         }
 }
 
@@ -168,9 +151,16 @@ static void test_zero_is_ols(void)
             near_ref(one->coef[j], ols->coef[j], ols->se[j], 1e-9, "QR at 0 vs OLS", 0, j);
         }
     if (ols && m) CHECK_NEAR(m->dev_ratio[1], ols->r2, 1e-12);
+    /* A ridge path predicts like any other path: at lambda = 0, OLS's fit. */
+    double yhat[64], want[64];
+    if (ols && m && d.n <= 64) {
+        CHECK(gf_path_predict(m, 1, d.x, d.n, yhat) == GF_OK, "predict: %s", gf_errmsg());
+        gf_linear_predict(ols->coef, d.p, d.x, d.n, want);
+        for (size_t i = 0; i < d.n; i++) CHECK_NEAR(yhat[i], want[i], 1e-9);
+    }
     gf_ols_free(ols);
-    PATH_FREE(m);
-    PATH_FREE(one);
+    gf_path_free(m);
+    gf_path_free(one);
 }
 
 /* glmnet(alpha = 0) at lambda_g is grafo's ridge at lambda_g / sd(y). */
@@ -182,7 +172,7 @@ static void test_glmnet_scaling(void)
     for (size_t l = 0; l < 2; l++) lam[l] = mtcars_glmnet_lambda[l] / MTCARS_SD_Y;
     gf_path *m = ridge_or_null(&d, lam, 2, 1, 1, "glmnet scaling");
     if (m) near_rows(m->coef, mtcars_glmnet_coef, 2, k, TOL_GLMNET, "vs glmnet");
-    PATH_FREE(m);
+    gf_path_free(m);
     /* glmnet's lambda taken as it is would be a different penalty. */
     m = ridge_or_null(&d, mtcars_glmnet_lambda, 2, 1, 1, "glmnet's lambda unscaled");
     if (m) {
@@ -192,7 +182,7 @@ static void test_glmnet_scaling(void)
                                     fabs(mtcars_glmnet_coef[j]));
         CHECK(worst > 0.1, "glmnet's lambda unscaled is within %.3g of glmnet's ridge", worst);
     }
-    PATH_FREE(m);
+    gf_path_free(m);
 }
 
 /* Seed 001's J = RSS + lambda'/2 |theta|^2 is minimised by lambda =
@@ -230,8 +220,8 @@ static void test_seed_scaling(void)
     gf_path *w = ridge_or_null(&d, &wrong, 1, 0, 1, "unscaled lambda'");
     if (w) CHECK(fabs(w->coef[1] - seed_theta[1]) > 0.1 * fabs(seed_theta[1]),
                  "lambda' unscaled should not give the seed's theta");
-    PATH_FREE(w);
-    PATH_FREE(m);
+    gf_path_free(w);
+    gf_path_free(m);
 }
 
 /* scikit-learn's Ridge(alpha = a) is lambda = a / n, standardize = 0. */
@@ -246,8 +236,8 @@ static void test_sklearn_scaling(void)
     gf_path *b = ridge_or_null(&d, lam, nl, 0, 0, "sklearn, no intercept");
     if (a) near_rows(a->coef, diabetes_coef_i1, nl, k, TOL_REF, "vs sklearn, intercept");
     if (b) near_rows(b->coef, diabetes_coef_i0, nl, k, TOL_REF, "vs sklearn, no intercept");
-    PATH_FREE(a);
-    PATH_FREE(b);
+    gf_path_free(a);
+    gf_path_free(b);
 }
 
 /* A constant column takes no part: coefficient 0, a warning naming it, and
@@ -280,8 +270,8 @@ static void test_constant_column(void)
                     CHECK_NEAR(m->coef[l * (p + 2) + j], r->coef[l * (p + 1) + j], 1e-12);
             }
         }
-        PATH_FREE(m);
-        PATH_FREE(r);
+        gf_path_free(m);
+        gf_path_free(r);
     }
     free(x);
     free(x3);
@@ -316,7 +306,7 @@ static void test_shrinkage(void)
     }
     /* At lambda = 100 little is left: the standardised |beta|^2 is tiny. */
     CHECK(prev_norm < 0.05, "|beta|^2 at lambda 100 is %g", prev_norm);
-    PATH_FREE(m);
+    gf_path_free(m);
 }
 
 static void test_bad_input(void)
@@ -360,7 +350,7 @@ static void test_bad_input(void)
           "message: %s", gf_errmsg());
     CHECK(gf_ridge_path(&bad, zero_grid, 1, 1, 1, &m) == GF_OK && m, "collinear at lambda 1: %s",
           gf_errmsg());
-    PATH_FREE(m);
+    gf_path_free(m);
     free(x);
 
     /* lambda = 0 with more columns than rows. */
