@@ -283,7 +283,7 @@ static void test_cv(void)
 }
 
 /* Folds from the seed: the same seed gives the same folds and numbers, and
- * the gaussian Gram-sum route agrees with fitting copies of the rows. */
+ * the two choices of lambda obey their rules. */
 static void test_cv_seeded(void)
 {
     gf_xy d = mtcars();

@@ -133,7 +133,7 @@ typedef struct gf_enet_opts {
     gf_family family;          /* default GF_GAUSSIAN */
     double alpha;              /* default 1 (lasso) */
     size_t nlambda;            /* length of the automatic path, default 100 */
-    double lambda_min_ratio;   /* default 0: glmnet's 1e-4 if n > p, else 1e-2 */
+    double lambda_min_ratio;   /* default 0: glmnet's 1e-4 if n >= p, else 1e-2 */
     const double *lambda;      /* a decreasing grid of nlambda values to use
                                   instead of the automatic one, or NULL */
     int standardize;           /* default 1 */
@@ -163,7 +163,12 @@ typedef struct gf_path {
 /* Coordinate descent over the path, with warm starts and glmnet's strong
  * rule screening of inactive features.  Like glmnet, the path may stop early
  * when the deviance explained stops changing; nlambda then says how many
- * points were fitted.  A constant column gets coefficient 0 and a warning. */
+ * points were fitted.  A constant column gets coefficient 0 and a warning.
+ * The automatic grid is glmnet's: lambda_max (the least lambda at which
+ * every coefficient is 0, with alpha taken as at least 1e-3) down to
+ * lambda_max * lambda_min_ratio, log-spaced.  Gaussian elastic net (0 <
+ * alpha < 1) is scikit-learn's ElasticNet exactly; glmnet's agrees only when
+ * y's standard deviation is 1, since glmnet divides its ridge term by it. */
 gf_status gf_enet_path(const gf_xy *d, const gf_enet_opts *o, gf_path **out);
 void gf_path_free(gf_path *m);
 
@@ -198,8 +203,13 @@ typedef struct gf_cv {
     double lambda_1se;        /* the largest lambda within one standard error */
 } gf_cv;
 
-/* cv.glmnet's procedure: the lambda grid of the full fit, each fold fitted
- * on the others over that grid, errors averaged over folds. */
+/* cv.glmnet's procedure (glmnet 4.1): the path on all the data; each
+ * fold's complement fitted with the same options (its own automatic grid,
+ * or the caller's), its coefficients interpolated linearly in lambda at
+ * the full path's lambdas; held-out errors averaged per fold, weighted by
+ * fold size, cvsd the spread of the fold means / sqrt(nfolds - 1).  With
+ * fewer than 3 rows per fold on average every row counts as its own fold
+ * (as cv.glmnet's grouped = FALSE).  nfolds >= 3. */
 gf_status gf_enet_cv(const gf_xy *d, const gf_enet_opts *o, const gf_cv_opts *cv,
                      gf_cv **out);
 void gf_cv_free(gf_cv *c);
