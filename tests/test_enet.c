@@ -414,6 +414,74 @@ static void test_constant_column(void)
     gf_path_free(m);
 }
 
+/* Separable classes: the lasso keeps the coefficients finite, and the path
+ * stops (deviance explained above 0.999, or weights vanishing, with a
+ * warning) instead of running away. */
+static void test_separable(void)
+{
+    int32_t lab[LOGIT_N];
+    for (size_t i = 0; i < LOGIT_N; i++) lab[i] = logit_x[i * LOGIT_P + 1] > 1;
+    gf_xy d = { .x = logit_x, .n = LOGIT_N, .p = LOGIT_P, .label = lab };
+    gf_enet_opts o = GF_ENET_OPTS_DEFAULT;
+    o.family = GF_BINOMIAL;
+    o.lambda_min_ratio = 1e-6; /* far enough down for the fit to saturate */
+    gf_path *m = NULL;
+    CHECK(gf_enet_path(&d, &o, &m) == GF_OK, "separable: %s", gf_errmsg());
+    if (!m) return;
+    size_t last = m->nlambda - 1;
+    CHECK(m->nlambda < 100, "the path stops early: %zu lambdas", m->nlambda);
+    CHECK(m->dev_ratio[last] > 0.999 || (m->warning && strstr(m->warning, "separable")),
+          "dev ratio %g, warning %s", m->dev_ratio[last], m->warning ? m->warning : "(none)");
+    for (size_t j = 0; j < m->k; j++) CHECK(isfinite(m->coef[last * m->k + j]), "finite");
+    CHECK(m->coef[last * m->k + 2] > 1, "x2 carries the split: %g", m->coef[last * m->k + 2]);
+    gf_path_free(m);
+}
+
+/* Running out of passes: an error at the first lambda, else a shorter path
+ * and a warning that says where it stopped. */
+static void test_max_passes(void)
+{
+    gf_xy d = { .x = wide_x, .n = WIDE_N, .p = WIDE_P, .y = wide_y };
+    gf_enet_opts o = tight(1);
+    o.max_passes = 60;
+    gf_path *m = NULL;
+    CHECK(gf_enet_path(&d, &o, &m) == GF_OK, "max_passes: %s", gf_errmsg());
+    if (m) {
+        CHECK(m->nlambda > 1 && m->nlambda < WIDE_LASSO_NLAMBDA, "%zu lambdas", m->nlambda);
+        CHECK(m->warning && strstr(m->warning, "did not converge within max_passes = 60"),
+              "warning: %s", m->warning ? m->warning : "(none)");
+    }
+    gf_path_free(m);
+    double one[] = { 0.01 };
+    o.lambda = one;
+    o.nlambda = 1;
+    o.max_passes = 1;
+    m = NULL;
+    CHECK(gf_enet_path(&d, &o, &m) == GF_ERR_FIT, "one pass at a small lambda");
+    CHECK(strstr(gf_errmsg(), "first lambda") != NULL, "message: %s", gf_errmsg());
+    CHECK(m == NULL, "no path");
+}
+
+/* Cross-validation with more columns than the Gram cache takes (the folds'
+ * rows are then copied and fitted one by one). */
+static void test_cv_wide(void)
+{
+    gf_xy d = { .x = wide_x, .n = WIDE_N, .p = WIDE_P, .y = wide_y };
+    gf_cv_opts cv = GF_CV_OPTS_DEFAULT;
+    cv.nfolds = 5;
+    gf_cv *c = NULL;
+    CHECK(gf_enet_cv(&d, NULL, &cv, &c) == GF_OK, "wide cv: %s", gf_errmsg());
+    if (!c) return;
+    CHECK(c->path->nlambda == WIDE_LASSO_NLAMBDA, "%zu lambdas", c->path->nlambda);
+    for (size_t l = 0; l < c->path->nlambda; l++)
+        CHECK(isfinite(c->cvm[l]) && c->cvsd[l] > 0, "cvm %g cvsd %g", c->cvm[l], c->cvsd[l]);
+    /* Five strong effects among 600 columns and 60 rows: the best held-out
+     * error is far below the null model's (about y's variance). */
+    CHECK(c->cvm[c->index_min] < c->cvm[0] / 4,
+          "cvm at the minimum %g, at lambda_max %g", c->cvm[c->index_min], c->cvm[0]);
+    gf_cv_free(c);
+}
+
 /* expect a status and a message containing `needle`. */
 #define EXPECT(call, status, needle)                                                        \
     do {                                                                                   \
@@ -509,6 +577,9 @@ int main(void)
     test_kkt();
     test_predict();
     test_constant_column();
+    test_separable();
+    test_max_passes();
+    test_cv_wide();
     test_bad_input();
     printf("largest coefficient difference from glmnet (relative to the lambda's largest "
            "coefficient): %.3g\nfrom scikit-learn: %.3g\nlargest cvm/cvsd relative "
