@@ -82,6 +82,7 @@ typedef struct irls {
     double *w, *rhs;  /* sqrt weights and weighted working response */
     double *coef, *coef_old;
     gf__qr qr;        /* of the weighted design of the last step */
+    double rank_tol;  /* glm's: min(1e-7, tol / 1000) */
     char *const *names;
 } irls;
 
@@ -130,7 +131,7 @@ static gf_status irls_step(irls *s, double *coef)
     if (!a) return GF_ERR_NOMEM;
     for (size_t j = 0; j < k; j++)
         for (size_t i = 0; i < n; i++) a[j * n + i] = s->x[j * n + i] * s->w[i];
-    gf_status st = gf__qr_factor(a, n, k, s->names, &s->qr);
+    gf_status st = gf__qr_factor(a, n, k, s->names, s->rank_tol, &s->qr);
     if (st) return st;
     return gf__qr_solve(&s->qr, s->rhs, coef, NULL);
 }
@@ -342,6 +343,7 @@ gf_status gf_logit_fit(const gf_xy *d, const gf_logit_opts *o, gf_logit **out)
 
     size_t n = d->n;
     irls s = { .n = n, .k = k, .intercept = icpt, .y = d->label,
+               .rank_tol = fmin(GF__QR_TOL_LM, opts.tol / 1000),
                .names = icpt ? m->names : m->names + 1 };
     s.x = gf__design_colmajor(d, icpt);
     s.eta = gf__malloc(n * sizeof *s.eta, "the linear predictor");

@@ -165,7 +165,8 @@ gf_status gf_ols_fit(const gf_xy *d, const gf_ols_opts *o, gf_ols **out)
     m->df_resid = (double)(d->n - kk);
 
     /* Column j of the design is coefficient j, or j + 1 without intercept. */
-    s = gf__qr_factor(a, d->n, kk, m->names + (intercept ? 0 : 1), &q);
+    s = gf__qr_factor(a, d->n, kk, m->names + (intercept ? 0 : 1), GF__QR_TOL_LM,
+                      &q);
     if (!s) s = gf__qr_solve(&q, d->y, beta, resid);
     if (!s) s = gf__qr_inverse_gram(&q, xtxi);
     gf__qr_free(&q);

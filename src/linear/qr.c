@@ -9,8 +9,8 @@
  *
  * The rank check: after the Householder steps on columns 0..j-1, |R_jj| is
  * the length of the part of column j that the earlier columns cannot
- * reach.  When it is below 1e-7 times the column's own length (the
- * tolerance of R's lm), column j is, to working precision, a combination of
+ * reach.  When it is below tol times the column's own length (1e-7 in
+ * R's lm), column j is, to working precision, a combination of
  * the earlier ones; the coefficients c of that combination solve the
  * leading triangular system R[0..j,0..j) c = R[0..j, j].
  *
@@ -130,7 +130,8 @@ static gf_status diagnose(const gf__qr *q, size_t j, char *const *names)
     return s;
 }
 
-gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, gf__qr *q)
+gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, double tol,
+                        gf__qr *q)
 {
     if (!q) return gf__fail(GF_ERR_ARG, "QR: no result struct");
     *q = (gf__qr){ .n = n, .k = k, .a = a, .tau = NULL };
@@ -176,7 +177,7 @@ gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, gf__q
     gf_status s = GF_OK;
     for (size_t j = 0; j < k; j++) {
         double rjj = fabs(a[j * n + j]);
-        if (norm[j] == 0 || rjj < GF__QR_RANK_TOL * norm[j]) {
+        if (norm[j] == 0 || rjj < tol * norm[j]) {
             s = diagnose(q, j, names);
             break;
         }

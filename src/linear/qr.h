@@ -14,14 +14,19 @@ typedef struct gf__qr {
     double *tau;    /* k Householder scalars */
 } gf__qr;
 
+/* lm's rank tolerance; glm uses min(1e-7, epsilon / 1000) with its
+ * convergence epsilon, 1e-11 by default. */
+#define GF__QR_TOL_LM 1e-7
+
 /* Factor a (n x k, column-major, n >= k); a is overwritten and kept by q
  * (q->a = a; free it with gf__qr_free).  A column j whose diagonal |R_jj|
- * falls below 1e-7 times its own norm lies in the span of the columns
- * before it (R's tolerance): the call fails with GF_ERR_FIT and a message
+ * falls below tol times its own norm lies in the span of the columns
+ * before it (R's test): the call fails with GF_ERR_FIT and a message
  * that names the column and the combination of earlier columns it equals,
  * e.g. "column x3 is collinear with earlier columns: x3 = 2*x1 - x2".
  * names[j] names column j (k names). */
-gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, gf__qr *q);
+gf_status gf__qr_factor(double *a, size_t n, size_t k, char *const *names, double tol,
+                        gf__qr *q);
 
 /* coef (k) minimising |y - A coef|; y (n) is not changed.  resid (n), if
  * not NULL, receives y - A coef. */

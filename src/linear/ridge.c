@@ -148,7 +148,7 @@ static gf_status rank_check(const gf_xy *d, const ridge_design *g, double *qr_co
     for (size_t c = 0; c < q; c++) names[c] = (char *)gf__col_name(d, g->col[c], buf[c]);
     memcpy(a, g->z, n * q * sizeof *a);
     gf__qr qr;
-    gf_status s = gf__qr_factor(a, n, q, names, &qr);   /* qr owns a from here */
+    gf_status s = gf__qr_factor(a, n, q, names, GF__QR_TOL_LM, &qr);   /* qr owns a from here */
     if (s == GF_OK && qr_coef) s = gf__qr_solve(&qr, g->yc, qr_coef, NULL);
     if (s == GF_ERR_FIT)
         gf__errctx("%s: lambda = 0 is least squares, which needs columns that are not "
