@@ -153,7 +153,8 @@ typedef struct gf_path {
     double alpha;
     size_t nlambda, k;    /* k = p + 1 */
     char **names;         /* k names; "(Intercept)" first */
-    double *lambda;       /* nlambda values, decreasing */
+    double *lambda;       /* nlambda values: decreasing, except that a ridge
+                             path keeps the caller's order */
     double *coef;         /* nlambda x k, row-major: coef[l * k + 0] is the intercept */
     double *dev_ratio;    /* fraction of the null deviance explained, per lambda */
     int *df;              /* nonzero coefficients (intercept excluded), per lambda */
