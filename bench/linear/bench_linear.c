@@ -21,9 +21,7 @@
  *
  * with run=0 for the warm-up, and the last fit's numbers go to
  * OUT_DIR/<case>.grafo.txt as "key value value ..." lines (coef, se, lambda,
- * path, cvm, ...) for summarise_linear.py to compare with the peers'.
- * A case whose grafo function is not built yet prints a "skipped" line
- * and exits with status 3. */
+ * path, cvm, ...) for summarise_linear.py to compare with the peers'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,8 +207,7 @@ static void put_row(result_file *r, const char *key, const double *v, size_t cou
     fputc('\n', r->f);
 }
 
-/* Unused while neither path nor cv is built (see BENCH_HAVE_X below). */
-__attribute__((unused)) static void put_path(result_file *r, const gf_path *m)
+static void put_path(result_file *r, const gf_path *m)
 {
     put_row(r, "lambda", m->lambda, m->nlambda);
     for (size_t l = 0; l < m->nlambda; l++) put_row(r, "path", m->coef + l * m->k, m->k);
@@ -218,36 +215,17 @@ __attribute__((unused)) static void put_path(result_file *r, const gf_path *m)
 
 /* ------------------------------------------------------------ cases -- */
 
-/* bench/CMakeLists.txt sets BENCH_HAVE_X to 0 while the function a case
- * times is not yet in the library, so the driver links all the same and
- * that case reports itself skipped (exit status 3).  Built any other way,
- * every case is in. */
-#ifndef BENCH_HAVE_OLS
-#define BENCH_HAVE_OLS 1
-#endif
-#ifndef BENCH_HAVE_ENET_PATH
-#define BENCH_HAVE_ENET_PATH 1
-#endif
-#ifndef BENCH_HAVE_ENET_CV
-#define BENCH_HAVE_ENET_CV 1
-#endif
-#ifndef BENCH_HAVE_LOGIT
-#define BENCH_HAVE_LOGIT 1
-#endif
-
 /* A case in three steps, so that only the fit is timed: fit, then write
  * the model's numbers (after the last run only), then free it. */
 typedef gf_status (*fit_fn)(const problem *pr, void **model);
 typedef void (*write_fn)(const void *model, result_file *r);
 typedef void (*free_fn)(void *model);
 
-/* Unused while no regression case is built. */
-__attribute__((unused)) static gf_xy regression_xy(const problem *pr)
+static gf_xy regression_xy(const problem *pr)
 {
     return (gf_xy){.x = pr->x, .n = pr->n, .p = pr->p, .y = pr->y};
 }
 
-#if BENCH_HAVE_OLS
 static gf_status fit_ols(const problem *pr, void **model)
 {
     gf_xy d = regression_xy(pr);
@@ -267,9 +245,6 @@ static void write_ols(const void *model, result_file *r)
 
 static void free_ols(void *model) { gf_ols_free(model); }
 
-#endif
-
-#if BENCH_HAVE_ENET_PATH
 /* The lasso on the shared grid of 100 lambdas, as glmnet and lasso_path get. */
 static gf_status fit_path_given(const problem *pr, void **model)
 {
@@ -297,9 +272,6 @@ static void write_path(const void *model, result_file *r) { put_path(r, model); 
 
 static void free_path(void *model) { gf_path_free(model); }
 
-#endif
-
-#if BENCH_HAVE_ENET_CV
 /* The folds come from the data, so cv.glmnet gets the same ones. */
 static gf_status fit_cv(const problem *pr, void **model)
 {
@@ -326,9 +298,6 @@ static void write_cv(const void *model, result_file *r)
 
 static void free_cv(void *model) { gf_cv_free(model); }
 
-#endif
-
-#if BENCH_HAVE_LOGIT
 static gf_status fit_logit(const problem *pr, void **model)
 {
     gf_xy d = {.x = pr->x, .n = pr->n, .p = pr->p, .label = pr->label};
@@ -350,47 +319,21 @@ static void write_logit(const void *model, result_file *r)
 
 static void free_logit(void *model) { gf_logit_free(model); }
 
-#endif
-
 typedef struct bench_case {
     const char *name;
     const char *data;   /* "reg" or "clf" */
-    const char *needs;  /* the grafo function it times */
-    fit_fn fit;         /* NULL when `needs` is not in this build */
+    fit_fn fit;
     write_fn write;
     free_fn free;
     int warm;           /* fit once untimed first */
 } bench_case;
 
-#if BENCH_HAVE_OLS
-#define OLS_FNS fit_ols, write_ols, free_ols
-#else
-#define OLS_FNS NULL, NULL, NULL
-#endif
-#if BENCH_HAVE_ENET_PATH
-#define PATH_FNS fit_path_given, write_path, free_path
-#define PATH_AUTO_FNS fit_path_auto, write_path, free_path
-#else
-#define PATH_FNS NULL, NULL, NULL
-#define PATH_AUTO_FNS NULL, NULL, NULL
-#endif
-#if BENCH_HAVE_ENET_CV
-#define CV_FNS fit_cv, write_cv, free_cv
-#else
-#define CV_FNS NULL, NULL, NULL
-#endif
-#if BENCH_HAVE_LOGIT
-#define LOGIT_FNS fit_logit, write_logit, free_logit
-#else
-#define LOGIT_FNS NULL, NULL, NULL
-#endif
-
 static const bench_case CASES[] = {
-    {"ols", "reg", "gf_ols_fit", OLS_FNS, 1},
-    {"path", "reg", "gf_enet_path", PATH_FNS, 1},
-    {"path_auto", "reg", "gf_enet_path", PATH_AUTO_FNS, 1},
-    {"cv", "reg", "gf_enet_cv", CV_FNS, 0},
-    {"logit", "clf", "gf_logit_fit", LOGIT_FNS, 1},
+    {"ols", "reg", fit_ols, write_ols, free_ols, 1},
+    {"path", "reg", fit_path_given, write_path, free_path, 1},
+    {"path_auto", "reg", fit_path_auto, write_path, free_path, 1},
+    {"cv", "reg", fit_cv, write_cv, free_cv, 0},
+    {"logit", "clf", fit_logit, write_logit, free_logit, 1},
 };
 
 static double now(void)
@@ -413,11 +356,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_linear: unknown case '%s'\n", o.cas);
         usage(stderr);
         return 2;
-    }
-    if (!c->fit) {
-        printf("grafo case=%s skipped: %s is not in this build of grafo yet\n", c->name,
-               c->needs);
-        return 3;
     }
     gf_set_threads(o.threads);
 

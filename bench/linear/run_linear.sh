@@ -79,23 +79,19 @@ echo "threads $threads for every program (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS)
 echo "$rounds rounds x $runs timed fits (after a warm-up fit, except cv) per program and case;" \
      "$(nproc) CPUs: $(uptime | sed 's/.*load/load/')"
 
-skipped="" # cases grafo cannot run in this build
+failed="" # cases grafo failed on: its later rounds are not run
 
 run_one() { # tool case
     case $1 in
     grafo)
-        case " $skipped " in *" $2 "*) return 0 ;; esac
+        case " $failed " in *" $2 "*) return 0 ;; esac
         rc=0
         "$bin" --case "$2" --data "$data" --threads "$threads" --runs "$runs" --out "$out" \
             >>"$raw" || rc=$?
         if [ "$rc" -ne 0 ]; then
-            skipped="$skipped $2"
-            if [ "$rc" -eq 3 ]; then
-                echo "run_linear.sh: grafo skips $2: $(grep "case=$2 skipped" "$raw" | tail -n 1 | sed 's/.*skipped: //')" >&2
-            else
-                echo "grafo case=$2 failed: exit $rc, see run_linear.sh's messages" >>"$raw"
-                echo "run_linear.sh: grafo FAILED on $2 (exit $rc); its timings are left out" >&2
-            fi
+            failed="$failed $2"
+            echo "grafo case=$2 failed: exit $rc, see run_linear.sh's messages" >>"$raw"
+            echo "run_linear.sh: grafo FAILED on $2 (exit $rc); its timings are left out" >&2
         fi
         ;;
     R) Rscript bench/linear/bench_linear.R --case "$2" --data "$data" --threads "$threads" \

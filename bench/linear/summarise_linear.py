@@ -4,8 +4,8 @@ bench_linear.R printed and wrote into run_linear.sh's table.
     /usr/bin/python3 bench/linear/summarise_linear.py RAW_FILE OUT_DIR
 
 RAW_FILE holds the timing lines "TOOL case=CASE threads=T run=R seconds=S"
-(run=0, a warm-up, is left out), and "grafo case=CASE skipped: ..." or
-"failed: ..." lines for cases grafo could not run; anything else is ignored.  OUT_DIR holds
+(run=0, a warm-up, is left out), and "grafo case=CASE failed: ..." lines
+for cases grafo could not run; anything else is ignored.  OUT_DIR holds
 each tool's last result, <case>.<tool>.txt, as "key value value ..." lines
 (coef, se, lambda, path, cvm, lambda_min, ...); the table's last column
 compares each peer's numbers with grafo's, or, where grafo did not run,
@@ -38,14 +38,13 @@ R_REFERENCE = {"ols": "summary(lm)", "path": "glmnet", "path_auto": "glmnet",
 
 def parse_times(path):
     """{case: {tool: [seconds, ...]}} over the timed runs, and {case: why}
-    for the cases grafo skipped ("grafo case=CASE skipped: why" or
-    "... failed: why" lines)."""
-    times, skipped = {}, {}
+    for the cases grafo failed on ("grafo case=CASE failed: why" lines)."""
+    times, failed = {}, {}
     with open(path) as f:
         for line in f:
             words = line.split()
-            if len(words) >= 3 and words[0] == "grafo" and words[2] in ("skipped:", "failed:"):
-                skipped[words[1].split("=", 1)[1]] = " ".join(words[2:])
+            if len(words) >= 3 and words[0] == "grafo" and words[2] == "failed:":
+                failed[words[1].split("=", 1)[1]] = " ".join(words[2:])
                 continue
             if len(words) < 4 or not words[1].startswith("case="):
                 continue
@@ -54,7 +53,7 @@ def parse_times(path):
                 continue
             times.setdefault(fields["case"], {}).setdefault(words[0], []).append(
                 float(fields["seconds"]))
-    return times, skipped
+    return times, failed
 
 
 def read_result(out_dir, case, tool):
@@ -118,7 +117,7 @@ def agreement(case, mine, ref):
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__.split("\n\n")[1].strip())
-    times, skipped = parse_times(sys.argv[1])
+    times, failed = parse_times(sys.argv[1])
     out_dir = sys.argv[2]
 
     print("ratio = peer seconds / grafo seconds: above 1 means grafo is faster")
@@ -139,7 +138,7 @@ def main():
             print(f"  {'grafo':<14} {min(grafo):>8.3f} {statistics.median(grafo):>8.3f} |"
                   f" {'':>9} {'':>7} |")
         else:
-            why = skipped.get(case, "skipped: no timings")
+            why = failed.get(case, "no timings")
             print(f"  {'grafo':<14} {why}; peers compared with {ref_tool}")
         for tool in peers:
             t = by_tool.get(tool)
