@@ -224,6 +224,40 @@ static void test_collinear(void)
           gf_errmsg());
 }
 
+/* Nearly collinear columns (x2 = x1 + 1e-7 u): X'WX is too ill-conditioned
+ * for the Cholesky steps, so IRLS must take its QR steps and still find the
+ * maximum.  The same model written on (x1, u) is well conditioned, and its
+ * coefficients map onto ours: b1' = b1 + b2, b2' = 1e-7 b2. */
+static void test_near_collinear_takes_qr(void)
+{
+    enum { N = 400 };
+    const double eps = 1e-7;
+    double x[N * 2], xu[N * 2];
+    int32_t y[N];
+    gf_rng rng;
+    gf_rng_seed(&rng, 7);
+    for (size_t i = 0; i < N; i++) {
+        double x1 = gf_rng_normal(&rng), u = gf_rng_normal(&rng);
+        double eta = 0.3 + 0.8 * x1 + 0.6 * u;
+        y[i] = gf_rng_uniform(&rng) < 1 / (1 + exp(-eta));
+        x[2 * i] = xu[2 * i] = x1;
+        x[2 * i + 1] = x1 + eps * u;
+        xu[2 * i + 1] = u;
+    }
+    gf_logit *near = NULL, *good = NULL;
+    CHECK(fit1(x, y, N, 2, &near) == GF_OK, "near-collinear fit: %s", gf_errmsg());
+    CHECK(fit1(xu, y, N, 2, &good) == GF_OK, "reparameterised fit: %s", gf_errmsg());
+    if (near && good) {
+        CHECK_REL(near->deviance, good->deviance, 1e-10);
+        CHECK_REL(near->coef[0], good->coef[0], 1e-6);
+        CHECK_REL(near->coef[1] + near->coef[2], good->coef[1], 1e-6);
+        CHECK_REL(eps * near->coef[2], good->coef[2], 1e-6);
+        CHECK_REL(eps * near->se[2], good->se[2], 1e-6);
+    }
+    gf_logit_free(near);
+    gf_logit_free(good);
+}
+
 static void test_bad_input(void)
 {
     const ref r = REF(mtcars, MTCARS);
@@ -298,6 +332,7 @@ int main(void)
     test_separation();
     test_extreme_row();
     test_collinear();
+    test_near_collinear_takes_qr();
     test_bad_input();
     return check_report("test_logit");
 }
