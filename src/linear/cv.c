@@ -183,11 +183,8 @@ gf_status gf_enet_cv(const gf_xy *d, const gf_enet_opts *o, const gf_cv_opts *cv
     gf_cv_opts cdef = GF_CV_OPTS_DEFAULT;
     if (!o) o = &odef;
     if (!cv) cv = &cdef;
-    unsigned need = o->family == GF_BINOMIAL ? GF__NEED_BINARY : GF__NEED_Y;
-    gf_status st = gf__xy_check(d, need, 2, 0, who);
-    if (st) return st;
     gf__enet_cfg cfg;
-    st = gf__enet_cfg_make(o, d->n, d->p, &cfg, who);
+    gf_status st = gf__enet_setup(d, o, &cfg, who);
     if (st) return st;
     st = check_folds(d, cv, who);
     if (st) return st;

@@ -163,18 +163,24 @@ gf_status gf__enet_fit(const gf_xy *d, const gf__enet_cfg *cfg, gf_path **out)
     return st;
 }
 
-gf_status gf_enet_path(const gf_xy *d, const gf_enet_opts *o, gf_path **out)
+gf_status gf__enet_setup(const gf_xy *d, const gf_enet_opts *o, gf__enet_cfg *cfg,
+                         const char *who)
 {
-    const char *who = "gf_enet_path";
-    if (!out) return gf__fail(GF_ERR_ARG, "%s: out is NULL", who);
-    *out = NULL;
     gf_enet_opts def = GF_ENET_OPTS_DEFAULT;
     if (!o) o = &def;
     unsigned need = o->family == GF_BINOMIAL ? GF__NEED_BINARY : GF__NEED_Y;
     gf_status st = gf__xy_check(d, need, 2, 0, who);
     if (st) return st;
+    return gf__enet_cfg_make(o, d->n, d->p, cfg, who);
+}
+
+gf_status gf_enet_path(const gf_xy *d, const gf_enet_opts *o, gf_path **out)
+{
+    const char *who = "gf_enet_path";
+    if (!out) return gf__fail(GF_ERR_ARG, "%s: out is NULL", who);
+    *out = NULL;
     gf__enet_cfg cfg;
-    st = gf__enet_cfg_make(o, d->n, d->p, &cfg, who);
+    gf_status st = gf__enet_setup(d, o, &cfg, who);
     if (st) return st;
     return gf__enet_fit(d, &cfg, out);
 }

@@ -37,6 +37,12 @@ typedef struct gf__enet_cfg {
 gf_status gf__enet_cfg_make(const gf_enet_opts *o, size_t n, size_t p, gf__enet_cfg *cfg,
                             const char *who);
 
+/* The checks every entry point makes: the data for the family (0/1 labels
+ * or a finite y, at least 2 rows), then the options into cfg.  o NULL
+ * means the defaults. */
+gf_status gf__enet_setup(const gf_xy *d, const gf_enet_opts *o, gf__enet_cfg *cfg,
+                         const char *who);
+
 /* A path with room for cap lambdas and k = p + 1 coefficients; names are
  * taken from d when d is not NULL.  NULL on out of memory. */
 gf_path *gf__path_alloc(const gf__enet_cfg *cfg, size_t cap, size_t p, const gf_xy *d);

@@ -330,28 +330,11 @@ static gf_path *path_new(const gf_xy *d, const double *lambda, size_t nlambda)
     m->dev_ratio = gf__calloc(nlambda, sizeof *m->dev_ratio, "the deviance ratios");
     m->df = gf__calloc(nlambda, sizeof *m->df, "the degrees of freedom");
     if (!m->names || !m->lambda || !m->coef || !m->dev_ratio || !m->df) {
-        gf__names_free(m->names, k);
-        free(m->lambda);
-        free(m->coef);
-        free(m->dev_ratio);
-        free(m->df);
-        free(m);
+        gf_path_free(m);
         return NULL;
     }
     memcpy(m->lambda, lambda, nlambda * sizeof *lambda);
     return m;
-}
-
-static void path_free_here(gf_path *m)
-{
-    if (!m) return;
-    gf__names_free(m->names, m->k);
-    free(m->lambda);
-    free(m->coef);
-    free(m->dev_ratio);
-    free(m->df);
-    free((char *)m->warning);
-    free(m);
 }
 
 static gf_status check_lambdas(const double *lambda, size_t nlambda, int *any_zero)
@@ -446,7 +429,7 @@ gf_status gf_ridge_path(const gf_xy *d, const double *lambda, size_t nlambda,
 
 done:
     free(warning);
-    path_free_here(m);
+    gf_path_free(m);
     free(b);
     free(w);
     free(beta);
