@@ -270,6 +270,16 @@ static void test_ovr_iris(void)
     gf_binary_model bm = gf_binary_perceptron(&po);
     CHECK(ovr_check("iris perceptron", &d, &bm, scores) >= 0.80, "perceptron accuracy");
 
+    /* Versicolor is not linearly separable from the rest, so its perceptron
+     * cannot converge, and the one-vs-rest model passes its warning on;
+     * setosa's converges and has nothing to say. */
+    gf_ovr *pm = NULL;
+    CHECK(gf_ovr_fit(&d, &bm, &pm) == GF_OK, "perceptron ovr: %s", gf_errmsg());
+    const char *w = gf_ovr_warning(pm);
+    CHECK(w && has(w, "class 1: ") && !has(w, "class 0"), "one-vs-rest warning: %s",
+          w ? w : "none");
+    gf_ovr_free(pm);
+
     gf_linsvm_opts so = GF_LINSVM_OPTS_DEFAULT;
     so.lambda = 1e-3;
     bm = gf_binary_linsvm(&so);

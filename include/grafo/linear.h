@@ -334,6 +334,8 @@ typedef struct gf_binary_model {
     gf_status (*fit)(const void *opts, const gf_xy *d, void **model);
     gf_status (*score)(const void *model, const double *x, size_t n, double *score);
     void (*free)(void *model);
+    /* The fitted model's warning, or NULL; the function may be NULL. */
+    const char *(*warning)(const void *model);
     const void *opts;     /* passed to fit; borrowed */
 } gf_binary_model;
 
@@ -352,6 +354,10 @@ typedef struct gf_ovr gf_ovr;
 gf_status gf_ovr_fit(const gf_xy *d, const gf_binary_model *bm, gf_ovr **out);
 void gf_ovr_free(gf_ovr *m);
 size_t gf_ovr_classes(const gf_ovr *m);
+/* The per-class models' warnings, each prefixed "class c: " and joined by
+ * "; ", or NULL when none warned (e.g. a perceptron that did not converge).
+ * Borrowed: lives as long as m. */
+const char *gf_ovr_warning(const gf_ovr *m);
 /* scores is n x K: each class's model's score; the class is their argmax. */
 gf_status gf_ovr_scores(const gf_ovr *m, const double *x, size_t n, double *scores);
 

@@ -17,6 +17,7 @@ struct gf_ovr {
     gf_binary_model bm;   /* a copy; bm.opts is not used after fitting */
     size_t classes;
     void **models;        /* classes models, each freed with bm.free */
+    char *warning;        /* the models' warnings, by class, or NULL */
 };
 
 /* ------------------------------------------------ built-in binary models -- */
@@ -39,10 +40,16 @@ static gf_status logit_score(const void *model, const double *x, size_t n, doubl
 
 static void logit_free(void *model) { gf_logit_free(model); }
 
+static const char *logit_warning(const void *model)
+{
+    return ((const gf_logit *)model)->warning;
+}
+
 gf_binary_model gf_binary_logit(const gf_logit_opts *opts)
 {
     return (gf_binary_model){ .name = "logistic regression", .fit = logit_fit,
-                              .score = logit_score, .free = logit_free, .opts = opts };
+                              .score = logit_score, .free = logit_free,
+                              .warning = logit_warning, .opts = opts };
 }
 
 static gf_status perceptron_fit(const void *opts, const gf_xy *d, void **model)
@@ -68,16 +75,23 @@ static gf_status linclf_score(const void *model, const double *x, size_t n, doub
 
 static void linclf_free(void *model) { gf_linclf_free(model); }
 
+static const char *linclf_warning(const void *model)
+{
+    return ((const gf_linclf *)model)->warning;
+}
+
 gf_binary_model gf_binary_perceptron(const gf_perceptron_opts *opts)
 {
     return (gf_binary_model){ .name = "perceptron", .fit = perceptron_fit,
-                              .score = linclf_score, .free = linclf_free, .opts = opts };
+                              .score = linclf_score, .free = linclf_free,
+                              .warning = linclf_warning, .opts = opts };
 }
 
 gf_binary_model gf_binary_linsvm(const gf_linsvm_opts *opts)
 {
     return (gf_binary_model){ .name = "linear SVM", .fit = linsvm_fit,
-                              .score = linclf_score, .free = linclf_free, .opts = opts };
+                              .score = linclf_score, .free = linclf_free,
+                              .warning = linclf_warning, .opts = opts };
 }
 
 /* ----------------------------------------------------------- one-vs-rest -- */
@@ -89,10 +103,13 @@ void gf_ovr_free(gf_ovr *m)
         for (size_t c = 0; c < m->classes; c++)
             if (m->models[c]) m->bm.free(m->models[c]);
     free(m->models);
+    free(m->warning);
     free(m);
 }
 
 size_t gf_ovr_classes(const gf_ovr *m) { return m ? m->classes : 0; }
+
+const char *gf_ovr_warning(const gf_ovr *m) { return m ? m->warning : NULL; }
 
 /* Every class 0..K-1 must have rows: a class without any would leave its
  * model nothing to learn (and logistic regression would call it separable). */
@@ -153,6 +170,8 @@ gf_status gf_ovr_fit(const gf_xy *d, const gf_binary_model *bm, gf_ovr **out)
         else if (!m->models[c])
             s = gf__fail(GF_ERR_ARG, WHO ": the binary model %s returned no model for "
                          "class %zu", bm->name ? bm->name : "", c);
+        else if (bm->warning && bm->warning(m->models[c]))
+            gf__warn(&m->warning, "class %zu: %s", c, bm->warning(m->models[c]));
     }
     free(binary);
     if (s) {
