@@ -566,8 +566,52 @@ static void test_bad_input(void)
     EXPECT(gf_enet_path(&d, NULL, NULL), GF_ERR_ARG, "out is NULL");
 }
 
+/* Values whose squares overflow are refused up front (the path used to
+ * return NaN coefficients "successfully"); a column on a tiny scale is a
+ * column like any other: multiplying it by 1e-170 divides its coefficient
+ * by the same factor. */
+static void test_extreme_scales(void)
+{
+    enum { N = 60, P = 3 };
+    double x[N * P], xs[N * P], y[N], big[N];
+    int32_t lab[N];
+    for (size_t i = 0; i < N; i++) {
+        for (size_t j = 0; j < P; j++)
+            x[i * P + j] = xs[i * P + j] = sin(1.3 * (double)i + 0.77 * (double)j) + 0.01 * (double)j;
+        xs[i * P] *= 1e-170;
+        y[i] = x[i * P] + 0.3 * sin(5.0 * (double)i);
+        big[i] = 1e160 * y[i];
+        lab[i] = y[i] + 0.5 * sin(7.0 * (double)i) > 0;
+    }
+    gf_xy d = { .x = x, .n = N, .p = P, .y = big };
+    gf_path *m = NULL;
+    CHECK(gf_enet_path(&d, NULL, &m) == GF_ERR_ARG && strstr(gf_errmsg(), "rescale y"),
+          "y of 1e160: %s", gf_errmsg());
+    gf_cv *cv = NULL;
+    CHECK(gf_enet_cv(&d, NULL, NULL, &cv) == GF_ERR_ARG && cv == NULL, "cv, y of 1e160: %s",
+          gf_errmsg());
+
+    gf_enet_opts o = GF_ENET_OPTS_DEFAULT;
+    o.family = GF_BINOMIAL;
+    gf_path *plain = NULL, *tiny = NULL;
+    gf_xy dp = { .x = x, .n = N, .p = P, .label = lab }, dt = dp;
+    dt.x = xs;
+    CHECK(gf_enet_path(&dp, &o, &plain) == GF_OK, "binomial: %s", gf_errmsg());
+    CHECK(gf_enet_path(&dt, &o, &tiny) == GF_OK, "binomial, tiny column: %s", gf_errmsg());
+    if (plain && tiny) {
+        CHECK(plain->nlambda == tiny->nlambda, "%zu vs %zu lambdas", plain->nlambda,
+              tiny->nlambda);
+        size_t l = plain->nlambda - 1, k = plain->k;
+        CHECK_REL(tiny->coef[l * k + 1] * 1e-170, plain->coef[l * k + 1], 1e-9);
+        CHECK_REL(tiny->coef[l * k], plain->coef[l * k], 1e-9);
+    }
+    gf_path_free(plain);
+    gf_path_free(tiny);
+}
+
 int main(void)
 {
+    test_extreme_scales();
     test_mtcars_paths();
     test_wide();
     test_sklearn();

@@ -313,9 +313,42 @@ static void test_no_convergence(void)
     gf_gd_result_free(NULL);
 }
 
+/* A constant column beside the intercept, or a zero column, leaves its
+ * coefficient undetermined: refused, as gf_ols_fit refuses it, rather than
+ * "converged" with the intercept split at random. */
+static void test_undetermined_columns(void)
+{
+    double x[8 * 2], y[8];
+    for (size_t i = 0; i < 8; i++) {
+        x[2 * i] = (double)i;
+        x[2 * i + 1] = 1.0;
+        y[i] = 1.0 + 2.0 * (double)i;
+    }
+    gf_xy d = { .x = x, .n = 8, .p = 2, .y = y };
+    gf_gd_result *r = NULL;
+    CHECK(gf_linreg_gd(&d, NULL, &r) == GF_ERR_FIT && r == NULL &&
+              strstr(gf_errmsg(), "x2 is constant (1 in every row)"),
+          "constant column: %s", gf_errmsg());
+    /* Without an intercept the constant column is the intercept: fine. */
+    gf_gd_opts o = GF_GD_OPTS_DEFAULT;
+    o.intercept = 0;
+    o.lr = 0.01;
+    o.max_epochs = 200000;
+    CHECK(gf_linreg_gd(&d, &o, &r) == GF_OK, "no intercept: %s", gf_errmsg());
+    if (r) {
+        CHECK_NEAR(r->coef[1], 2.0, 1e-6);
+        CHECK_NEAR(r->coef[2], 1.0, 1e-6);
+    }
+    gf_gd_result_free(r);
+    for (size_t i = 0; i < 8; i++) x[2 * i + 1] = 0.0;
+    CHECK(gf_linreg_gd(&d, &o, &r) == GF_ERR_FIT && strstr(gf_errmsg(), "zero in every row"),
+          "zero column: %s", gf_errmsg());
+}
+
 int main(void)
 {
     make_problem();
+    test_undetermined_columns();
     test_routes_meet();
     test_update_by_hand();
     test_determinism();

@@ -361,6 +361,27 @@ static void test_bad_input(void)
     double f[1];
     CHECK(gf_linclf_decision(NULL, x, 1, f) == GF_ERR_ARG, "decision without a model");
 
+    /* One class only: no boundary to learn. */
+    {
+        const double x4[] = { 0, 1, 2, 3 };
+        const int32_t none[] = { 0, 0, 0, 0 };
+        gf_xy one = { .x = x4, .n = 4, .p = 1, .label = none };
+        gf_linclf *c = NULL;
+        CHECK(gf_perceptron_fit(&one, NULL, &c) == GF_ERR_ARG && c == NULL &&
+                  has(gf_errmsg(), "both classes"), "perceptron, one class: %s", gf_errmsg());
+        CHECK(gf_linsvm_fit(&one, NULL, &c) == GF_ERR_ARG && c == NULL &&
+                  has(gf_errmsg(), "both classes"), "SVM, one class: %s", gf_errmsg());
+
+        /* A learning rate so large the weights overflow: an error, not
+         * infinite weights reported as a fit. */
+        const int32_t alt[] = { 0, 1, 0, 1 };
+        one.label = alt;
+        gf_perceptron_opts po = GF_PERCEPTRON_OPTS_DEFAULT;
+        po.lr = 1e308;
+        CHECK(gf_perceptron_fit(&one, &po, &c) == GF_ERR_NUMERIC && c == NULL &&
+                  has(gf_errmsg(), "overflowed"), "perceptron lr 1e308: %s", gf_errmsg());
+    }
+
     /* One-vs-rest: fewer than 2 classes, a missing class, a negative label,
      * an incomplete binary model. */
     const double xs[] = { 0, 1, 2, 3 };

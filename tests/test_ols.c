@@ -381,8 +381,20 @@ static void test_predict(void)
     CHECK(strstr(gf_errmsg(), "row 2, column 2") != NULL, "message: %s", gf_errmsg());
 }
 
+/* A response whose squares overflow is refused, not summarised as NaN. */
+static void test_huge_values(void)
+{
+    const double x[] = { 1, 2, 3, 4, 5 }, y[] = { 1e160, 3e160, 2e160, 5e160, 4e160 };
+    gf_xy d = { .x = x, .n = 5, .p = 1, .y = y };
+    gf_ols *m = NULL;
+    CHECK(gf_ols_fit(&d, NULL, &m) == GF_ERR_ARG && m == NULL &&
+              strstr(gf_errmsg(), "y is 1e+160 at row 1"),
+          "y of 1e160: %s", gf_errmsg());
+}
+
 int main(void)
 {
+    test_huge_values();
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) test_matches_r(&cases[i]);
     printf("largest relative difference from R: %.3g (%s)\n", worst_rel, worst_what);
     test_simple_closed_form();

@@ -15,8 +15,12 @@
  * - Bad input (a non-finite value, fewer rows than coefficients, a negative
  *   or NaN λ or learning rate, a label out of range) is refused with
  *   GF_ERR_ARG or GF_ERR_SHAPE and a message naming the row, column or
- *   option.  Data that do not determine the model (collinear columns,
- *   perfectly separable classes, no convergence) give GF_ERR_FIT.
+ *   option; so are values beyond +-1e100, whose squares would overflow.
+ *   Data that do not determine the model (collinear or constant columns,
+ *   perfectly separable classes, a Newton iteration that does not
+ *   converge) give GF_ERR_FIT.  The iterative fitters (gradient descent,
+ *   coordinate descent, SGD) that run out of iterations keep their last
+ *   iterate and say so in `warning`.
  *   Problems that do not stop a fit are reported in the result's `warning`
  *   (NULL when there is none), never printed. */
 #ifndef GRAFO_LINEAR_H
@@ -240,8 +244,9 @@ typedef struct gf_logit {
     const char *warning;
 } gf_logit;
 
-/* Newton's method as iteratively reweighted least squares (each step a QR
- * solve).  Perfectly separable data give GF_ERR_FIT naming the problem (R
+/* Newton's method as iteratively reweighted least squares, as R's glm.fit:
+ * each step a Cholesky solve of X'WX while it is well conditioned, a QR
+ * solve (with R's rank check) when it is not.  Perfectly separable data give GF_ERR_FIT naming the problem (R
  * warns that fitted probabilities of 0 or 1 occurred); collinear columns
  * give GF_ERR_FIT as for gf_ols_fit. */
 gf_status gf_logit_fit(const gf_xy *d, const gf_logit_opts *o, gf_logit **out);

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 static gf_status check_real(const double *y, const double *yhat, size_t n, double *out,
@@ -103,6 +104,8 @@ gf_status gf_metric_confusion(const int32_t *y, const int32_t *pred, size_t n, s
 {
     if (!counts) return gf__fail(GF_ERR_ARG, "confusion: a NULL argument");
     if (classes == 0) return gf__fail(GF_ERR_ARG, "confusion: 0 classes");
+    if (classes > SIZE_MAX / classes)
+        return gf__fail(GF_ERR_ARG, "confusion: %zu classes are too many", classes);
     gf_status s = check_labels(y, pred, n, classes, "confusion");
     if (s) return s;
     for (size_t c = 0; c < classes * classes; c++) counts[c] = 0;

@@ -10,17 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* True if every v[0..n) is finite: an exponent of all ones marks NaN and
- * infinity.  An integer OR over the bits vectorises, unlike isfinite()
+/* True if every v[0..n) is finite and within +-GF__MAX_ABS.  The test is
+ * on the bits (sign cleared, the bit patterns of non-negative doubles
+ * order as their values, and NaN and infinity lie above every finite
+ * one): an integer reduction vectorises, unlike isfinite() and fabs()
  * with a branch per value, and this runs over every value of the data. */
-static bool all_finite(const double *v, size_t n)
+static bool all_usable(const double *v, size_t n)
 {
-    const uint64_t exp_mask = 0x7ff0000000000000u;
-    uint64_t any = 0;
+    const double max = GF__MAX_ABS;
+    uint64_t limit, any = 0;
+    memcpy(&limit, &max, sizeof limit);
     for (size_t i = 0; i < n; i++) {
         uint64_t bits;
         memcpy(&bits, &v[i], sizeof bits);
-        any |= (uint64_t)((bits & exp_mask) == exp_mask);
+        any |= (uint64_t)((bits & 0x7fffffffffffffffu) > limit);
     }
     return any == 0;
 }
@@ -44,18 +47,26 @@ gf_status gf__xy_check(const gf_xy *d, unsigned need, size_t min_rows, size_t cl
         return gf__fail(GF_ERR_ARG, "%s: no class labels (label is NULL)", who);
 
     /* The quick test first; the loop below finds the culprit if it fails. */
-    int x_finite = all_finite(d->x, d->n * d->p);
+    int x_ok = all_usable(d->x, d->n * d->p);
     char buf[32];
     for (size_t i = 0; i < d->n; i++) {
         const double *row = d->x + i * d->p;
-        for (size_t j = 0; j < d->p && !x_finite; j++)
+        for (size_t j = 0; j < d->p && !x_ok; j++) {
             if (!isfinite(row[j]))
                 return gf__fail(GF_ERR_ARG, "%s: x has a non-finite value (%g) at row %zu, "
                                 "column %zu (%s)", who, row[j], i + 1, j + 1,
                                 gf__col_name(d, j, buf));
+            if (fabs(row[j]) > GF__MAX_ABS)
+                return gf__fail(GF_ERR_ARG, "%s: x is %g at row %zu, column %zu (%s), beyond "
+                                "+-%g, where sums of squares overflow; rescale the column", who,
+                                row[j], i + 1, j + 1, gf__col_name(d, j, buf), GF__MAX_ABS);
+        }
         if ((need & GF__NEED_Y) && !isfinite(d->y[i]))
             return gf__fail(GF_ERR_ARG, "%s: y has a non-finite value (%g) at row %zu", who,
                             d->y[i], i + 1);
+        if ((need & GF__NEED_Y) && fabs(d->y[i]) > GF__MAX_ABS)
+            return gf__fail(GF_ERR_ARG, "%s: y is %g at row %zu, beyond +-%g, where sums of "
+                            "squares overflow; rescale y", who, d->y[i], i + 1, GF__MAX_ABS);
         if (need & GF__NEED_BINARY) {
             if (d->label[i] != 0 && d->label[i] != 1)
                 return gf__fail(GF_ERR_ARG, "%s: label %d at row %zu: a binary model needs "
@@ -66,6 +77,16 @@ gf_status gf__xy_check(const gf_xy *d, unsigned need, size_t min_rows, size_t cl
                                 "are class numbers from 0", who, (int)d->label[i], i + 1);
         }
     }
+    return GF_OK;
+}
+
+gf_status gf__check_both_classes(const gf_xy *d, const char *who)
+{
+    size_t ones = 0;
+    for (size_t i = 0; i < d->n; i++) ones += d->label[i] == 1;
+    if (ones == 0 || ones == d->n)
+        return gf__fail(GF_ERR_ARG, "%s: all %zu labels are %d; a binary classifier needs "
+                        "rows of both classes", who, d->n, ones ? 1 : 0);
     return GF_OK;
 }
 
@@ -132,6 +153,21 @@ void gf__col_stats(const gf_xy *d, double *mean, double *sd)
             sd[j] += c * c;
         }
     for (size_t j = 0; j < p; j++) sd[j] = sqrt(sd[j] / (double)n);
+
+    /* Deviations below ~1e-154 square to 0 (underflow), so a column of tiny
+     * but different values would look constant: measure those columns again
+     * in units of their largest deviation. */
+    for (size_t j = 0; j < p; j++) {
+        if (sd[j] > 1e-150) continue;
+        double big = 0, sum = 0;
+        for (size_t i = 0; i < n; i++) big = fmax(big, fabs(d->x[i * p + j] - mean[j]));
+        if (big == 0) continue;
+        for (size_t i = 0; i < n; i++) {
+            double c = (d->x[i * p + j] - mean[j]) / big;
+            sum += c * c;
+        }
+        sd[j] = big * sqrt(sum / (double)n);
+    }
 }
 
 double *gf__design_colmajor(const gf_xy *d, int intercept)

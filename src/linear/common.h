@@ -12,12 +12,21 @@ enum {
     GF__NEED_BINARY = 4,     /* labels 0 or 1 */
 };
 
+/* The largest magnitude accepted in x and y: squares and their sums over
+ * many rows must stay finite in double precision (1e100 squared is 1e200,
+ * far from overflow for any n that fits in memory). */
+#define GF__MAX_ABS 1e100
+
 /* Check d for the model `who`: non-NULL arrays, p > 0, n >= min_rows, every
- * x (and y) finite, labels in range.  `classes` bounds the labels when
+ * x (and y) finite and within +-GF__MAX_ABS, labels in range.  `classes` bounds the labels when
  * GF__NEED_LABEL is set (0: no upper bound).  Errors name the row and
  * column (1-based, as a person counts). */
 gf_status gf__xy_check(const gf_xy *d, unsigned need, size_t min_rows, size_t classes,
                        const char *who);
+
+/* Binary labels (after gf__xy_check) must include both classes: with one,
+ * there is no boundary to learn. */
+gf_status gf__check_both_classes(const gf_xy *d, const char *who);
 
 /* 1 + the largest label, after gf__xy_check. */
 size_t gf__label_count(const gf_xy *d);

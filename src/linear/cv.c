@@ -166,7 +166,7 @@ static void choose(gf_cv *c)
         if (c->cvm[l] < c->cvm[imin]) imin = l;
     double bound = c->cvm[imin] + c->cvsd[imin];
     size_t i1 = 0;
-    while (!(c->cvm[i1] <= bound)) i1++;
+    while (i1 < imin && !(c->cvm[i1] <= bound)) i1++;
     c->index_min = imin;
     c->index_1se = i1;
     c->lambda_min = c->path->lambda[imin];
@@ -282,6 +282,11 @@ gf_status gf_enet_cv(const gf_xy *d, const gf_enet_opts *o, const gf_cv_opts *cv
         }
         c->cvm[l] = m;
         c->cvsd[l] = sqrt(v);
+        if (!isfinite(c->cvm[l]) || !isfinite(c->cvsd[l])) {
+            st = gf__fail(GF_ERR_NUMERIC, "%s: the cross-validated error at lambda %g is not "
+                          "finite (%g +- %g)", who, c->path->lambda[l], c->cvm[l], c->cvsd[l]);
+            goto done;
+        }
     }
     choose(c);
     st = GF_OK;

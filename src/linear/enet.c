@@ -151,16 +151,37 @@ void gf__enet_warn_constant(const gf_xy *d, const unsigned char *ju, char **warn
 
 /* ------------------------------------------------------------ the entry -- */
 
+/* The last line of defence against a "successful" path of NaNs. */
+static gf_status check_finite_path(gf_path **out)
+{
+    gf_path *m = *out;
+    for (size_t q = 0; q < m->nlambda * m->k; q++)
+        if (!isfinite(m->coef[q])) {
+            gf_status st = gf__fail(GF_ERR_NUMERIC, "the coefficients at lambda %g are not "
+                                    "finite; rescale the data",
+                                    m->lambda[q / m->k]);
+            gf_path_free(m);
+            *out = NULL;
+            return st;
+        }
+    return GF_OK;
+}
+
 gf_status gf__enet_fit(const gf_xy *d, const gf__enet_cfg *cfg, gf_path **out)
 {
-    if (cfg->family == GF_BINOMIAL) return gf__enet_binomial(d, cfg, out);
-    if (d->p > GF__GRAM_MAX_P) return gf__enet_gaussian(d, cfg, out);
-    gf__gsums sums;
-    gf_status st = gf__gsums_compute(d, NULL, 0, &sums);
-    if (st) return st;
-    st = gf__enet_gaussian_sums(&sums, SIZE_MAX, cfg, d, out);
-    gf__gsums_free(&sums);
-    return st;
+    gf_status st;
+    if (cfg->family == GF_BINOMIAL) {
+        st = gf__enet_binomial(d, cfg, out);
+    } else if (d->p > GF__GRAM_MAX_P) {
+        st = gf__enet_gaussian(d, cfg, out);
+    } else {
+        gf__gsums sums;
+        st = gf__gsums_compute(d, NULL, 0, &sums);
+        if (st) return st;
+        st = gf__enet_gaussian_sums(&sums, SIZE_MAX, cfg, d, out);
+        gf__gsums_free(&sums);
+    }
+    return st ? st : check_finite_path(out);
 }
 
 gf_status gf__enet_setup(const gf_xy *d, const gf_enet_opts *o, gf__enet_cfg *cfg,

@@ -146,6 +146,31 @@ static void sgd_epoch(const gf_xy *d, int intercept, const gf_gd_opts *o, size_t
     *loss = sse / (double)n;
 }
 
+/* A column whose coefficient the data cannot determine: constant beside an
+ * intercept, or zero everywhere.  Gradient descent would still "converge",
+ * splitting the intercept between the two at random; gf_ols_fit refuses the
+ * same designs. */
+static gf_status check_columns(const gf_xy *d, int intercept)
+{
+    size_t n = d->n, p = d->p;
+    char buf[32];
+    for (size_t j = 0; j < p; j++) {
+        double first = d->x[j];
+        size_t i = 1;
+        while (i < n && d->x[i * p + j] == first) i++;
+        if (i < n) continue;
+        if (first == 0)
+            return gf__fail(GF_ERR_FIT, "%s: column %s is zero in every row, so its "
+                            "coefficient is not determined; drop it", WHO,
+                            gf__col_name(d, j, buf));
+        if (intercept)
+            return gf__fail(GF_ERR_FIT, "%s: column %s is constant (%g in every row), so it "
+                            "is collinear with the intercept; drop it", WHO,
+                            gf__col_name(d, j, buf), first);
+    }
+    return GF_OK;
+}
+
 gf_status gf_linreg_gd(const gf_xy *d, const gf_gd_opts *o, gf_gd_result **out)
 {
     if (!out) return gf__fail(GF_ERR_ARG, "%s: out is NULL", WHO);
@@ -162,6 +187,8 @@ gf_status gf_linreg_gd(const gf_xy *d, const gf_gd_opts *o, gf_gd_result **out)
     if (n > INT32_MAX || p > INT32_MAX)
         return gf__fail(GF_ERR_SHAPE, "%s: %zu x %zu is too large for one fit (at most "
                         "2^31 - 1 rows and columns)", WHO, n, p);
+    s = check_columns(d, intercept);
+    if (s != GF_OK) return s;
     /* A minibatch cannot hold more rows than there are; batch >= n is full
      * batch in a shuffled order, the same updates as batch = 0. */
     size_t m = opts.batch == 0 || opts.batch > n ? n : opts.batch;

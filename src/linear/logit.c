@@ -265,7 +265,10 @@ static gf_status irls_run(irls *s, const gf_logit_opts *o, int *iter, double *de
     int have_old = 0;
     for (int it = 1; it <= o->max_iter; it++) {
         gf_status st = irls_step(s, s->coef);
-        if (st) return st;
+        if (st) {
+            gf__errctx(WHO); /* the QR's message names columns, not the model */
+            return st;
+        }
         double d = predict_dev(s, s->coef);
         /* glm's step halving, which for the logit link only a non-finite
          * coefficient can trigger. */

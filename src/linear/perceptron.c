@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "linear/common.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #define WHO "gf_perceptron_fit"
@@ -51,6 +52,8 @@ gf_status gf_perceptron_fit(const gf_xy *d, const gf_perceptron_opts *o, gf_linc
                         opts.max_epochs);
     s = gf__xy_check(d, GF__NEED_BINARY, 1, 2, WHO);
     if (s) return s;
+    s = gf__check_both_classes(d, WHO);
+    if (s) return s;
     if (d->n > INT32_MAX)
         return gf__fail(GF_ERR_SHAPE, WHO ": %zu rows are more than the %d this model can "
                         "shuffle", d->n, INT32_MAX);
@@ -73,6 +76,14 @@ gf_status gf_perceptron_fit(const gf_xy *d, const gf_perceptron_opts *o, gf_linc
         gf_rng_shuffle(&rng, idx, d->n);
         mistakes = perceptron_epoch(d, idx, opts.lr, m->coef);
         m->epochs = e;
+        for (size_t j = 0; j < m->k; j++)
+            if (!isfinite(m->coef[j])) {
+                free(idx);
+                gf_linclf_free(m);
+                return gf__fail(GF_ERR_NUMERIC, WHO ": the weights overflowed in epoch %d "
+                                "(learning rate %g); lower lr or rescale the data", e,
+                                opts.lr);
+            }
         if (mistakes == 0) {
             m->converged = 1;
             break;

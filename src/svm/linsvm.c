@@ -192,6 +192,8 @@ gf_status gf_linsvm_fit(const gf_xy *d, const gf_linsvm_opts *o, gf_linclf **out
         return gf__fail(GF_ERR_ARG, WHO ": epochs is %d; it must be at least 1", opts.epochs);
     st = gf__xy_check(d, GF__NEED_BINARY, 1, 2, WHO);
     if (st) return st;
+    st = gf__check_both_classes(d, WHO);
+    if (st) return st;
     if (d->n > INT32_MAX)
         return gf__fail(GF_ERR_SHAPE, WHO ": %zu rows are more than the %d this model can "
                         "shuffle", d->n, INT32_MAX);
