@@ -17,6 +17,10 @@
 
 #include "grafo.h"
 
+#include "bench_args.h"
+#define parse_int(name, text, lo, hi, out) \
+    bench_parse_int("bench_mnist", name, text, lo, hi, out)
+
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 
 typedef struct bench_opts {
@@ -42,19 +46,6 @@ static void usage(FILE *f)
 }
 
 /* A whole-number option value in [lo, hi]; 0 and a message if it is not. */
-static int parse_int(const char *name, const char *text, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "bench_mnist: %s wants a whole number in %d..%d, not '%s'\n", name, lo,
-                hi, text);
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
 /* 0 on success, 1 after --help, 2 on a usage error. */
 static int parse(int argc, char **argv, bench_opts *o)
 {

@@ -29,6 +29,10 @@
 
 #include "grafo.h"
 
+#include "../bench_args.h"
+#define parse_int(name, text, lo, hi, out) \
+    bench_parse_int("bench_linear", name, text, lo, hi, out)
+
 typedef struct bench_opts {
     const char *cas, *data, *out;
     int threads, runs;
@@ -59,19 +63,6 @@ static void usage(FILE *f)
                "  --out DIR     where the last fit's numbers go (CASE.grafo.txt)\n"
                "  --threads N   threads for grafo and OpenBLAS [2]\n"
                "  --runs N      timed fits after one warm-up [1]\n");
-}
-
-static int parse_int(const char *name, const char *text, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "bench_linear: %s wants a whole number in %d..%d, not '%s'\n", name,
-                lo, hi, text);
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
 }
 
 /* 0 on success, 1 after --help, 2 on a usage error. */
