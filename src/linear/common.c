@@ -138,6 +138,14 @@ char **gf__coef_names(const gf_xy *d)
     return names;
 }
 
+bool gf__col_is_constant(const gf_xy *d, size_t j)
+{
+    double first = d->x[j];
+    for (size_t i = 1; i < d->n; i++)
+        if (d->x[i * d->p + j] != first) return false;
+    return true;
+}
+
 void gf__col_stats(const gf_xy *d, double *mean, double *sd)
 {
     size_t n = d->n, p = d->p;

@@ -5,6 +5,8 @@
 
 #include "grafo/linear.h"
 
+#include <stdbool.h>
+
 /* What a model needs from its data. */
 enum {
     GF__NEED_Y = 1,          /* a finite response y */
@@ -40,6 +42,11 @@ char **gf__coef_names(const gf_xy *d);
 void gf__names_free(char **names, size_t k);
 /* The name of column j of x (0-based), for messages; never NULL. */
 const char *gf__col_name(const gf_xy *d, size_t j, char buf[32]);
+
+/* True if every value of column j equals the first exactly, as glmnet
+ * decides: a column's computed sd is not reliable for this, since rounding
+ * leaves a constant column's sd a few ulps above 0. */
+bool gf__col_is_constant(const gf_xy *d, size_t j);
 
 /* Column means and population standard deviations (divisor n) of x. */
 void gf__col_stats(const gf_xy *d, double *mean, double *sd);

@@ -101,15 +101,10 @@ int gf__path_should_stop(const gf__enet_cfg *cfg, size_t m, double dev, double d
 void gf__enet_center_scale(const gf_xy *d, const gf__enet_cfg *cfg, double *c, double *s,
                            unsigned char *ju)
 {
-    size_t n = d->n, p = d->p;
+    size_t p = d->p;
     gf__col_stats(d, c, s);
-    for (size_t j = 0; j < p; j++) ju[j] = 0;
-    /* A column is constant when every value equals the first, exactly (as
-     * glmnet decides); its standard deviation need not come out as 0. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < p; j++)
-            ju[j] |= d->x[i * p + j] != d->x[j];
     for (size_t j = 0; j < p; j++) {
+        ju[j] = !gf__col_is_constant(d, j);
         if (!ju[j]) {
             c[j] = 0;
             s[j] = 1;

@@ -152,13 +152,10 @@ static void sgd_epoch(const gf_xy *d, int intercept, const gf_gd_opts *o, size_t
  * same designs. */
 static gf_status check_columns(const gf_xy *d, int intercept)
 {
-    size_t n = d->n, p = d->p;
     char buf[32];
-    for (size_t j = 0; j < p; j++) {
+    for (size_t j = 0; j < d->p; j++) {
+        if (!gf__col_is_constant(d, j)) continue;
         double first = d->x[j];
-        size_t i = 1;
-        while (i < n && d->x[i * p + j] == first) i++;
-        if (i < n) continue;
         if (first == 0)
             return gf__fail(GF_ERR_FIT, "%s: column %s is zero in every row, so its "
                             "coefficient is not determined; drop it", WHO,

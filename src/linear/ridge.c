@@ -81,14 +81,13 @@ static gf_status design_build(const gf_xy *d, int standardize, int intercept,
     gf__col_stats(d, g->center, sd);
     char buf[32];
     for (size_t j = 0; j < p; j++) {
-        double m = g->center[j], s = sd[j];
-        /* Rounding leaves a constant column's sd at a few ulps of its mean. */
-        int constant = s <= 1e-10 * fabs(m);
+        double s = sd[j];
+        int constant = gf__col_is_constant(d, j);
         int dead;
         if (intercept) {
             dead = constant;
         } else {
-            dead = constant && m == 0;
+            dead = constant && d->x[j] == 0;
             g->center[j] = 0;
         }
         if (dead) {
