@@ -8,5 +8,10 @@
 #include "grafo/nn.h"
 #include "grafo/linear.h"
 #include "grafo/metrics.h"
+#include "grafo/frame.h"
+#include "grafo/formula.h"
+#include "grafo/transform.h"
+#include "grafo/io.h"
+#include "grafo/pipeline.h"
 
 #endif

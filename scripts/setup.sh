@@ -4,7 +4,7 @@
 # (bench/setup.sh adds PyTorch this way).
 set -eu
 packages="gcc make cmake pkgconf libopenblas-openmp-dev liblapacke-dev zlib1g-dev
-r-mathlib liblbfgs-dev
+r-mathlib liblbfgs-dev libjansson-dev python3-numpy
 dataset-fashion-mnist $*"
 missing=""
 for p in $packages; do

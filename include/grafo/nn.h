@@ -99,6 +99,39 @@ gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss);
  * random choice. */
 gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed);
 
+/* ---- Architectures as text ----
+ * "512:relu,10:softmax": comma-separated layers, each UNITS:ACTIVATION.
+ * Hidden layers take any gf_activation name.  The last layer's name also
+ * chooses the loss: softmax (softmax cross-entropy on class indices, two or
+ * more units), sigmoid (binary cross-entropy on 0/1 targets, one unit) or
+ * identity / linear (mean squared error).  The output layer itself stays
+ * linear, since those losses work from logits. */
+typedef struct gf_layer_spec {
+    int units;
+    gf_activation act;   /* the output layer's is GF_ACT_IDENTITY */
+} gf_layer_spec;
+
+typedef struct gf_arch {
+    size_t n;                /* layers, the output layer last */
+    gf_layer_spec *layers;   /* owned; free with gf_arch_free() */
+    gf_loss loss;
+} gf_arch;
+
+#define GF_ARCH_MAX_LAYERS 64
+#define GF_ARCH_MAX_UNITS (1 << 20)
+
+/* Parse a spec; errors (GF_ERR_ARG) quote the spec and name the layer and
+ * what is wrong ("layer 2: unknown activation 'sofmax' (choose ...)").  At
+ * most GF_ARCH_MAX_LAYERS layers of at most GF_ARCH_MAX_UNITS units. */
+gf_status gf_arch_parse(const char *spec, gf_arch *out);
+void gf_arch_free(gf_arch *a); /* frees the layers; a zeroed gf_arch is fine */
+/* The spec in canonical form ("512:relu,10:softmax") into buf; returns
+ * GF_ERR_ARG if it does not fit in size bytes. */
+gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size);
+/* A model of dense layers for `inputs` features, with the loss set; not yet
+ * compiled.  NULL on failure. */
+gf_model *gf_model_from_arch(int inputs, const gf_arch *a);
+
 /* ---- Training ---- */
 typedef struct gf_epoch_report {
     int epoch;                /* 1-based */

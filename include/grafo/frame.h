@@ -1,0 +1,154 @@
+/* grafo/frame.h — tables read from text: data frames (CSV) and sparse
+ * matrices (the libsvm format).
+ *
+ * A gf_frame is a table of named columns, each numeric (doubles) or a factor
+ * (categorical: one int32 code per row indexing a list of level strings), as
+ * R's data.frame.  Readers treat their input as hostile: every error names
+ * the file, the line and the column, what was expected and what was found,
+ * and nothing is returned on failure.
+ *
+ *     gf_csv_opts o = GF_CSV_OPTS_DEFAULT;
+ *     gf_frame *f = NULL;
+ *     if (gf_csv_read("USArrests.csv", &o, &f) != GF_OK) puts(gf_errmsg());
+ *
+ * Files may be gzipped; the readers recognise that from the content. */
+#ifndef GRAFO_FRAME_H
+#define GRAFO_FRAME_H
+
+#include "grafo/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------- frames -- */
+
+typedef struct gf_frame gf_frame;
+
+typedef enum gf_col_type {
+    GF_COL_NUMERIC, /* doubles; NaN marks a missing cell (GF_NA_KEEP only) */
+    GF_COL_FACTOR,  /* int32 codes into the levels; -1 marks a missing cell */
+} gf_col_type;
+
+/* What a reader does with a missing cell ("NA" or empty). */
+typedef enum gf_na_policy {
+    GF_NA_FAIL, /* refuse the file, naming the line and column of the first one */
+    GF_NA_OMIT, /* drop every row that has one (gf_frame_omitted counts them) */
+    GF_NA_KEEP, /* keep them as NaN or code -1; gf_design_new then decides */
+} gf_na_policy;
+
+/* The order of a factor's levels. */
+typedef enum gf_level_order {
+    GF_LEVELS_SORTED,     /* as R's factor(): numbers by value when every level
+                             is a number, otherwise strings in byte order
+                             (R's C locale) */
+    GF_LEVELS_APPEARANCE, /* in order of first appearance (pandas, Keras) */
+} gf_level_order;
+
+/* An empty frame of `rows` rows, to fill with the gf_frame_add_ calls (for
+ * data already in memory).  NULL on failure.  Free with gf_frame_free(). */
+gf_frame *gf_frame_new(size_t rows);
+void gf_frame_free(gf_frame *f); /* NULL is fine */
+
+/* Append a column (copied).  Names must be unique and non-empty.  Numeric
+ * values may be NaN (missing) but not infinite; codes must be -1 (missing)
+ * or in [0, nlevels); levels must be distinct. */
+gf_status gf_frame_add_numeric(gf_frame *f, const char *name, const double *values);
+gf_status gf_frame_add_factor(gf_frame *f, const char *name, const int32_t *codes,
+                              const char *const *levels, size_t nlevels);
+
+size_t gf_frame_rows(const gf_frame *f);
+size_t gf_frame_cols(const gf_frame *f);
+/* Column j's name (borrowed); the index of a name, or -1 if absent. */
+const char *gf_frame_name(const gf_frame *f, size_t j);
+long gf_frame_find(const gf_frame *f, const char *name);
+gf_col_type gf_frame_type(const gf_frame *f, size_t j);
+/* Borrowed column data: the values of a numeric column (NULL for a factor),
+ * the codes of a factor (NULL for a numeric column). */
+const double *gf_frame_numeric(const gf_frame *f, size_t j);
+const int32_t *gf_frame_codes(const gf_frame *f, size_t j);
+size_t gf_frame_nlevels(const gf_frame *f, size_t j); /* 0 for numeric columns */
+const char *gf_frame_level(const gf_frame *f, size_t j, size_t k);
+
+/* Where the data came from, for messages: the file name ("" if built in
+ * memory), the line on which row i starts (1-based; 0 if built in memory)
+ * and row i's name (a first column with an empty header, as R's write.csv
+ * writes row names; NULL if there are none). */
+const char *gf_frame_source(const gf_frame *f);
+size_t gf_frame_line(const gf_frame *f, size_t i);
+const char *gf_frame_row_name(const gf_frame *f, size_t i);
+size_t gf_frame_omitted(const gf_frame *f); /* rows dropped by GF_NA_OMIT */
+
+/* Convert numeric column j into a factor, as R's factor(x): the levels are
+ * the distinct values (missing excluded) in `order`, written with up to 15
+ * significant digits ("1", "2.5").  A factor column is left as it is. */
+gf_status gf_frame_as_factor(gf_frame *f, size_t j, gf_level_order order);
+
+/* A new frame with rows idx[0..n) of f, in that order (repeats allowed);
+ * factors keep all their levels.  NULL on failure. */
+gf_frame *gf_frame_take(const gf_frame *f, const size_t *idx, size_t n);
+
+/* ---------------------------------------------------------------- CSV -- */
+
+typedef struct gf_csv_opts {
+    char delimiter;           /* ',', ';' or '\t'; 0 detects it from the header
+                                 line (the one of the three that occurs most
+                                 outside quotes).  Default 0. */
+    gf_na_policy na;          /* default GF_NA_FAIL */
+    gf_level_order levels;    /* default GF_LEVELS_SORTED */
+    const char *const *factors; /* n_factors names of columns to read as
+                                 factors even though their cells are numbers
+                                 (a code like 'cyl'); may be NULL */
+    size_t n_factors;
+} gf_csv_opts;
+#define GF_CSV_OPTS_DEFAULT ((gf_csv_opts){ .delimiter = 0, .na = GF_NA_FAIL, \
+    .levels = GF_LEVELS_SORTED, .factors = NULL, .n_factors = 0 })
+
+/* Read a CSV file with a header line: RFC 4180 quoting ("" inside quotes is
+ * a quote; quoted cells may hold delimiters and line breaks), CRLF or LF
+ * line ends, a UTF-8 byte-order mark skipped.  "NA" and empty cells are
+ * missing.  A column is numeric when its first non-missing cell is a number;
+ * a later cell that is not a number is then an error (naming line, column,
+ * and the text found; the message suggests declaring it a factor).  Other
+ * columns are factors.  Numbers are decimal with a '.' point; "Inf" and
+ * "NaN" are refused as non-finite.  Ragged rows, a header with a repeated or
+ * empty name (except a first empty one: row names), an empty file, bytes
+ * that are not text (NUL) and an unterminated quote are errors. */
+gf_status gf_csv_read(const char *path, const gf_csv_opts *o, gf_frame **out);
+/* The same on text in memory; `source` names it in messages. */
+gf_status gf_csv_parse(const char *text, size_t len, const char *source, const gf_csv_opts *o,
+                       gf_frame **out);
+
+/* ------------------------------------------------------------- libsvm -- */
+
+/* A sparse matrix in compressed rows, with one label per row. */
+typedef struct gf_sparse {
+    size_t rows, cols, nnz;
+    size_t *row_start; /* rows + 1 offsets into col and val */
+    int32_t *col;      /* 0-based column of each stored value, increasing in a row */
+    double *val;       /* the stored values (finite) */
+    double *y;         /* rows labels (finite) */
+} gf_sparse;
+
+typedef struct gf_libsvm_opts {
+    size_t n_features; /* 0: cols is the largest index in the file; otherwise
+                          cols = n_features and a larger index is an error */
+} gf_libsvm_opts;
+#define GF_LIBSVM_OPTS_DEFAULT ((gf_libsvm_opts){ .n_features = 0 })
+
+/* Read the libsvm text format: one example per line, "label idx:value
+ * idx:value ...", indices 1-based and strictly increasing; '#' starts a
+ * comment; blank lines are skipped.  An index of 0, a repeated or decreasing
+ * index, a non-finite value or label, or a malformed pair is an error naming
+ * the line and the pair.  Indices above 2^31 - 1 are refused. */
+gf_status gf_libsvm_read(const char *path, const gf_libsvm_opts *o, gf_sparse **out);
+gf_status gf_libsvm_parse(const char *text, size_t len, const char *source,
+                          const gf_libsvm_opts *o, gf_sparse **out);
+/* Fill x (rows x cols, row-major) with the dense matrix, zeros included. */
+gf_status gf_sparse_to_dense(const gf_sparse *s, double *x);
+void gf_sparse_free(gf_sparse *s); /* NULL is fine */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

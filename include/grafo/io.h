@@ -1,0 +1,87 @@
+/* grafo/io.h — safetensors files: named tensors and string metadata.
+ *
+ * The format (https://huggingface.co/docs/safetensors): an 8-byte
+ * little-endian length N, N bytes of JSON header, then the tensors' raw
+ * little-endian bytes.  The header maps each tensor's name to
+ * {"dtype", "shape", "data_offsets": [begin, end]} (offsets into the bytes
+ * after the header) and may hold "__metadata__", a map of strings.  Files
+ * written here open in PyTorch's and NumPy's readers as they are.
+ *
+ * Writing is atomic: a temporary file in the same directory, flushed, then
+ * renamed over the target, so a crash never leaves half a file.  Reading
+ * checks everything before trusting it: the header length against the file,
+ * the JSON (duplicate keys refused), every dtype, shape and offset, that the
+ * shape's byte count equals the offsets' span, and that the tensors cover
+ * the data exactly without overlap.  Errors name the file and the tensor. */
+#ifndef GRAFO_IO_H
+#define GRAFO_IO_H
+
+#include "grafo/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gf_dtype {
+    GF_DTYPE_F32, /* "F32" */
+    GF_DTYPE_F64, /* "F64" */
+    GF_DTYPE_I32, /* "I32" */
+    GF_DTYPE_I64, /* "I64" */
+    GF_DTYPE_U8,  /* "U8" */
+    GF_DTYPE_COUNT
+} gf_dtype;
+
+const char *gf_dtype_name(gf_dtype t);
+size_t gf_dtype_size(gf_dtype t);
+
+#define GF_ST_MAX_DIMS 8
+/* Header lengths above this are refused (the reference reader's cap). */
+#define GF_ST_MAX_HEADER (100u * 1024u * 1024u)
+
+typedef struct gf_st gf_st; /* a set of tensors and metadata in memory */
+
+/* A tensor as stored.  `data` is borrowed and may be unaligned: copy it out
+ * with gf_st_read_tensor or memcpy. */
+typedef struct gf_st_tensor {
+    const char *name;
+    gf_dtype dtype;
+    int ndim;
+    int64_t shape[GF_ST_MAX_DIMS];
+    size_t count;        /* product of the shape */
+    const void *data;    /* count * gf_dtype_size(dtype) bytes */
+} gf_st_tensor;
+
+gf_st *gf_st_new(void); /* empty; NULL on failure */
+void gf_st_free(gf_st *st); /* NULL is fine */
+
+/* Add a tensor (data copied; ndim 0 is a scalar).  Names must be unique,
+ * non-empty and not "__metadata__". */
+gf_status gf_st_add(gf_st *st, const char *name, gf_dtype dtype, int ndim, const int64_t *shape,
+                    const void *data);
+/* Set a metadata string (both copied; a key set twice keeps the last). */
+gf_status gf_st_set_meta(gf_st *st, const char *key, const char *value);
+
+/* Write atomically to path; tensors are laid out in the order added. */
+gf_status gf_st_save(const gf_st *st, const char *path);
+/* Read and validate a file; *out is NULL on failure. */
+gf_status gf_st_load(const char *path, gf_st **out);
+/* The same on bytes in memory; `source` names them in messages. */
+gf_status gf_st_parse(const void *bytes, size_t len, const char *source, gf_st **out);
+
+size_t gf_st_count(const gf_st *st);
+const gf_st_tensor *gf_st_at(const gf_st *st, size_t i);        /* in file order */
+const gf_st_tensor *gf_st_find(const gf_st *st, const char *name); /* NULL if absent */
+const char *gf_st_meta(const gf_st *st, const char *key);        /* NULL if absent */
+size_t gf_st_meta_count(const gf_st *st);
+const char *gf_st_meta_key(const gf_st *st, size_t i);
+
+/* Copy tensor `name` into dst, after checking that it exists with this
+ * dtype and shape; otherwise GF_ERR_FORMAT naming the file, the tensor, and
+ * what was expected and found.  dst holds the product of shape elements. */
+gf_status gf_st_read_tensor(const gf_st *st, const char *name, gf_dtype dtype, int ndim,
+                            const int64_t *shape, void *dst);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
