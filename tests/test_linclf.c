@@ -250,6 +250,16 @@ static double ovr_check(const char *what, const gf_xy *d, const gf_binary_model 
         for (size_t i = 0; i < n; i++) differ += one[i] != scores[i * k + c];
         CHECK(differ == 0, "%s class %zu: %zu scores differ from the binary model's", what, c,
               differ);
+        /* The coefficients it gives (for saving) are the ones that score. */
+        size_t kc = 0;
+        const double *coef = gf_ovr_coef(m, c, &kc);
+        CHECK(coef && kc == d->p + 1, "%s class %zu: coef %p, k %zu", what, c, (void *)coef, kc);
+        if (coef && kc == d->p + 1) {
+            gf_linear_predict(coef, d->p, d->x, n, one);
+            differ = 0;
+            for (size_t i = 0; i < n; i++) differ += fabs(one[i] - scores[i * k + c]) > 1e-12;
+            CHECK(differ == 0, "%s class %zu: %zu scores differ from coef . x", what, c, differ);
+        }
         bm->free(model);
     }
     free(cls);

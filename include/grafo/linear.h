@@ -341,6 +341,9 @@ typedef struct gf_binary_model {
     void (*free)(void *model);
     /* The fitted model's warning, or NULL; the function may be NULL. */
     const char *(*warning)(const void *model);
+    /* The fitted model's k = p + 1 coefficients (intercept first) when its
+     * score is the linear predictor, so they can be saved; may be NULL. */
+    const double *(*coef)(const void *model, size_t *k);
     const void *opts;     /* passed to fit; borrowed */
 } gf_binary_model;
 
@@ -365,6 +368,9 @@ size_t gf_ovr_classes(const gf_ovr *m);
 const char *gf_ovr_warning(const gf_ovr *m);
 /* scores is n x K: each class's model's score; the class is their argmax. */
 gf_status gf_ovr_scores(const gf_ovr *m, const double *x, size_t n, double *scores);
+/* Class c's model's coefficients (k = p + 1, intercept first; borrowed), or
+ * NULL with GF_ERR_STATE if its binary model has no coef function. */
+const double *gf_ovr_coef(const gf_ovr *m, size_t c, size_t *k);
 
 #ifdef __cplusplus
 }

@@ -147,6 +147,17 @@ typedef struct gf_epoch_report {
 /* Called after every epoch; return non-zero to stop training. */
 typedef int (*gf_epoch_fn)(const gf_epoch_report *r, void *user);
 
+/* Where training is within an epoch, for progress bars. */
+typedef struct gf_progress {
+    int epoch, epochs;        /* 1-based epoch, of epochs */
+    size_t done, rows;        /* examples trained so far in this epoch, of rows */
+    double loss;              /* mean training loss over those examples */
+    double seconds;           /* since the epoch began */
+} gf_progress;
+
+/* Called after every minibatch; keep it cheap (throttle any drawing). */
+typedef void (*gf_progress_fn)(const gf_progress *p, void *user);
+
 /* Minibatch SGD (seed 000, Algorithm 2.2; batch_size 1 is the online SGD of
  * Algorithm 2.1).  The learning rate at step t (from 0) is
  * lr / (1 + lr_decay t): fixed when lr_decay is 0, the 1/t decay otherwise. */
@@ -157,11 +168,13 @@ typedef struct gf_fit_opts {
     float lr_decay;
     int shuffle;      /* reshuffle the examples every epoch */
     gf_epoch_fn on_epoch;
-    void *user;
+    gf_progress_fn on_progress; /* may be NULL */
+    void *user;                 /* passed to both callbacks */
 } gf_fit_opts;
 
 #define GF_FIT_OPTS_DEFAULT \
-    {.epochs = 10, .batch_size = 64, .lr = 0.1f, .lr_decay = 0.0f, .shuffle = 1, .on_epoch = NULL, .user = NULL}
+    {.epochs = 10, .batch_size = 64, .lr = 0.1f, .lr_decay = 0.0f, .shuffle = 1, .on_epoch = NULL, .on_progress = NULL, \
+     .user = NULL}
 
 /* Train on `train`, evaluating on `test` (may be NULL) after each epoch.
  * Stops with GF_ERR_NUMERIC if a loss or gradient is not finite, before

@@ -40,6 +40,12 @@ static gf_status logit_score(const void *model, const double *x, size_t n, doubl
 
 static void logit_free(void *model) { gf_logit_free(model); }
 
+static const double *logit_coef(const void *model, size_t *k)
+{
+    *k = ((const gf_logit *)model)->k;
+    return ((const gf_logit *)model)->coef;
+}
+
 static const char *logit_warning(const void *model)
 {
     return ((const gf_logit *)model)->warning;
@@ -49,7 +55,8 @@ gf_binary_model gf_binary_logit(const gf_logit_opts *opts)
 {
     return (gf_binary_model){ .name = "logistic regression", .fit = logit_fit,
                               .score = logit_score, .free = logit_free,
-                              .warning = logit_warning, .opts = opts };
+                              .warning = logit_warning, .coef = logit_coef,
+                              .opts = opts };
 }
 
 static gf_status perceptron_fit(const void *opts, const gf_xy *d, void **model)
@@ -75,6 +82,12 @@ static gf_status linclf_score(const void *model, const double *x, size_t n, doub
 
 static void linclf_free(void *model) { gf_linclf_free(model); }
 
+static const double *linclf_coef(const void *model, size_t *k)
+{
+    *k = ((const gf_linclf *)model)->k;
+    return ((const gf_linclf *)model)->coef;
+}
+
 static const char *linclf_warning(const void *model)
 {
     return ((const gf_linclf *)model)->warning;
@@ -84,14 +97,16 @@ gf_binary_model gf_binary_perceptron(const gf_perceptron_opts *opts)
 {
     return (gf_binary_model){ .name = "perceptron", .fit = perceptron_fit,
                               .score = linclf_score, .free = linclf_free,
-                              .warning = linclf_warning, .opts = opts };
+                              .warning = linclf_warning, .coef = linclf_coef,
+                              .opts = opts };
 }
 
 gf_binary_model gf_binary_linsvm(const gf_linsvm_opts *opts)
 {
     return (gf_binary_model){ .name = "linear SVM", .fit = linsvm_fit,
                               .score = linclf_score, .free = linclf_free,
-                              .warning = linclf_warning, .opts = opts };
+                              .warning = linclf_warning, .coef = linclf_coef,
+                              .opts = opts };
 }
 
 /* ----------------------------------------------------------- one-vs-rest -- */
@@ -110,6 +125,20 @@ void gf_ovr_free(gf_ovr *m)
 size_t gf_ovr_classes(const gf_ovr *m) { return m ? m->classes : 0; }
 
 const char *gf_ovr_warning(const gf_ovr *m) { return m ? m->warning : NULL; }
+
+const double *gf_ovr_coef(const gf_ovr *m, size_t c, size_t *k)
+{
+    if (!m || !k || c >= m->classes) {
+        gf__fail(GF_ERR_ARG, "gf_ovr_coef: no model or class %zu out of range", c);
+        return NULL;
+    }
+    if (!m->bm.coef) {
+        gf__fail(GF_ERR_STATE, "gf_ovr_coef: the %s models have no coefficients to give",
+                 m->bm.name ? m->bm.name : "binary");
+        return NULL;
+    }
+    return m->bm.coef(m->models[c], k);
+}
 
 /* Every class 0..K-1 must have rows: a class without any would leave its
  * model nothing to learn (and logistic regression would call it separable). */

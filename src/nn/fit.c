@@ -187,6 +187,13 @@ gf_status gf_model_fit(gf_model *m, const gf_dataset *train, const gf_dataset *t
             if (s != GF_OK) break;
             loss_sum += (double)gf_value(m->ws, m->loss)[0] * b;
             count_correct(m, b, &correct, &judged);
+            if (o->on_progress) {
+                size_t done = first + (size_t)b;
+                gf_progress pr = { .epoch = epoch, .epochs = o->epochs, .done = done,
+                                   .rows = rows, .loss = loss_sum / (double)done,
+                                   .seconds = now_seconds() - start };
+                o->on_progress(&pr, o->user);
+            }
         }
         if (s != GF_OK) break;
         gf_epoch_report r = {
