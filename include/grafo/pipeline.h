@@ -89,6 +89,7 @@ const char *gf_pipeline_class(const gf_pipeline *p, size_t c);
 const gf_scaler *gf_pipeline_scaler(const gf_pipeline *p); /* NULL if none */
 const double *gf_pipeline_coef(const gf_pipeline *p, size_t *rows, size_t *k);
 gf_model *gf_pipeline_network(gf_pipeline *p);           /* NULL if not a network */
+const gf_arch *gf_pipeline_arch(const gf_pipeline *p);   /* NULL if not a network */
 /* A recorded setting, or NaN if it was never set. */
 double gf_pipeline_setting(const gf_pipeline *p, const char *key);
 

@@ -1,1 +1,475 @@
-/* placeholder: being written */
+/* Model files: a pipeline as safetensors.  The tensors are the parameters;
+ * __metadata__ says what they are, with a JSON description under "model":
+ *
+ *   {"kind": "lasso",
+ *    "formula": "mpg ~ cyl + wt", "variables": [{"name": "mpg", "type":
+ *    "numeric"}, {"name": "cyl", "type": "factor", "levels": ["4", "6"]}, ...],
+ *    "columns": ["cyl6", "wt"],          (or "features": 784 without a formula)
+ *    "scaling": "standard", "classes": [...], "settings": {"lambda": 0.5},
+ *    "network": {"layers": "512:relu,10:softmax", "parameters": ["W1", ...]}}
+ *
+ * Loading trusts nothing: the description is checked against the tensors,
+ * and the tensors against the description, before a pipeline is returned. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "grafo/io.h"
+#include "io/pipeline.h"
+
+#define MAGIC "grafo"
+/* The largest batch a loaded network predicts at once. */
+#define PREDICT_BATCH 256
+/* Two per layer (weights and biases), at most GF_ARCH_MAX_LAYERS layers. */
+#define MAX_PARAMS (2 * GF_ARCH_MAX_LAYERS)
+
+/* -------------------------------------------------------------- saving -- */
+
+static json_t *strings_json(char *const *s, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_string(s[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+static json_t *variables_json(const gf_terms *t)
+{
+    json_t *vars = json_array();
+    for (size_t i = 0; vars && i < gf_terms_nvars(t); i++) {
+        gf_var_info v = gf_terms_var(t, i);
+        json_t *o = json_pack("{s:s, s:s}", "name", v.name, "type",
+                              v.type == GF_COL_FACTOR ? "factor" : "numeric");
+        if (o && v.type == GF_COL_FACTOR)
+            json_object_set_new(o, "levels", strings_json((char *const *)v.levels, v.nlevels));
+        if (!o || json_array_append_new(vars, o) != 0) {
+            json_decref(vars);
+            return NULL;
+        }
+    }
+    return vars;
+}
+
+static json_t *columns_json(const gf_terms *t)
+{
+    json_t *a = json_array();
+    for (size_t j = 0; a && j < gf_terms_ncols(t); j++)
+        if (json_array_append_new(a, json_string(gf_terms_colname(t, j))) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+/* The parameter nodes of a network, in creation order. */
+static size_t network_params(const gf_graph *g, gf_node *out, size_t cap)
+{
+    size_t n = 0;
+    for (gf_node i = 0; i < gf_graph_nodes(g); i++)
+        if (gf_node_op(g, i) == GF_OP_PARAM) {
+            if (n < cap) out[n] = i;
+            n++;
+        }
+    return n;
+}
+
+static json_t *description_json(const gf_pipeline *p)
+{
+    json_t *d = json_pack("{s:s}", "kind", gf_kind_name(p->kind));
+    if (!d) return NULL;
+    int bad = 0;
+    if (p->terms) {
+        bad |= json_object_set_new(d, "formula", json_string(gf_terms_formula(p->terms)));
+        bad |= json_object_set_new(d, "variables", variables_json(p->terms));
+        bad |= json_object_set_new(d, "columns", columns_json(p->terms));
+    } else {
+        bad |= json_object_set_new(d, "features", json_integer((json_int_t)p->nfeatures));
+    }
+    bad |= json_object_set_new(d, "scaling",
+                               json_string(gf_scaling_name(p->scaler ? p->scaler->kind
+                                                                     : GF_SCALE_NONE)));
+    if (p->nclasses) bad |= json_object_set_new(d, "classes", strings_json(p->classes, p->nclasses));
+    json_t *settings = json_object();
+    for (size_t i = 0; settings && i < p->nsettings; i++) {
+        double v = p->setting_values[i];
+        bad |= json_object_set_new(settings, p->setting_keys[i],
+                                   isfinite(v) ? json_real(v) : json_null());
+    }
+    bad |= json_object_set_new(d, "settings", settings);
+    if (p->net) {
+        char layers[4096];
+        gf_node params[MAX_PARAMS];
+        const gf_graph *g = gf_model_graph(p->net);
+        size_t np = network_params(g, params, MAX_PARAMS);
+        json_t *names = json_array();
+        for (size_t i = 0; names && i < np && i < MAX_PARAMS; i++)
+            bad |= json_array_append_new(names, json_string(gf_node_name(g, params[i])));
+        if (np > MAX_PARAMS || gf_arch_format(&p->arch, layers, sizeof layers) != GF_OK) bad = 1;
+        else
+            bad |= json_object_set_new(d, "network",
+                                       json_pack("{s:s, s:o}", "layers", layers, "parameters",
+                                                 names));
+    }
+    if (bad) {
+        json_decref(d);
+        return NULL;
+    }
+    return d;
+}
+
+static gf_status add_tensors(const gf_pipeline *p, gf_st *st)
+{
+    gf_status s = GF_OK;
+    if (p->coef)
+        s = gf_st_add(st, "coef", GF_DTYPE_F64, 2,
+                      (int64_t[]){ (int64_t)p->coef_rows, (int64_t)p->coef_k }, p->coef);
+    if (s == GF_OK && p->scaler) {
+        int64_t dim = (int64_t)p->scaler->p;
+        s = gf_st_add(st, "scale.shift", GF_DTYPE_F64, 1, &dim, p->scaler->shift);
+        if (s == GF_OK) s = gf_st_add(st, "scale.scale", GF_DTYPE_F64, 1, &dim, p->scaler->scale);
+    }
+    if (s == GF_OK && p->net) {
+        gf_graph *g = gf_model_graph(p->net);
+        gf_node params[MAX_PARAMS];
+        size_t np = network_params(g, params, MAX_PARAMS);
+        for (size_t i = 0; s == GF_OK && i < np; i++) {
+            int64_t dims[GF_MAX_DIMS + 1];
+            int nd = gf_node_shape(g, params[i], dims);
+            s = gf_st_add(st, gf_node_name(g, params[i]), GF_DTYPE_F32, nd, dims,
+                          gf_param_value(g, params[i]));
+        }
+    }
+    return s;
+}
+
+gf_status gf_pipeline_save(const gf_pipeline *p, const char *path)
+{
+    if (!p || !path) return gf__fail(GF_ERR_ARG, "saving a model: no model or no path");
+    gf_status s = gf__pipeline_check(p);
+    if (s != GF_OK) return s;
+    json_t *d = description_json(p);
+    char *text = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+                   : NULL;
+    json_decref(d);
+    if (!text) return gf__fail(GF_ERR_NOMEM, "saving %s: could not describe the model", path);
+    char version[32];
+    snprintf(version, sizeof version, "%d", GF_MODEL_FORMAT_VERSION);
+    gf_st *st = gf_st_new();
+    s = st ? GF_OK : GF_ERR_NOMEM;
+    if (s == GF_OK) s = gf_st_set_meta(st, "format", MAGIC);
+    if (s == GF_OK) s = gf_st_set_meta(st, "format_version", version);
+    if (s == GF_OK) s = gf_st_set_meta(st, "grafo_version", GF_VERSION_STRING);
+    if (s == GF_OK) s = gf_st_set_meta(st, "kind", gf_kind_name(p->kind));
+    if (s == GF_OK) s = gf_st_set_meta(st, "model", text);
+    if (s == GF_OK) s = add_tensors(p, st);
+    if (s == GF_OK) s = gf_st_save(st, path);
+    free(text);
+    gf_st_free(st);
+    return s;
+}
+
+/* ------------------------------------------------------------- loading -- */
+
+typedef struct loader {
+    const char *path;
+    const gf_st *st;
+    json_t *d;            /* the description */
+    size_t tensors_used;  /* every tensor in the file must be accounted for */
+} loader;
+
+static gf_status bad(const loader *l, const char *what)
+{
+    return gf__fail(GF_ERR_FORMAT, "%s: not a valid grafo model: %s", l->path, what);
+}
+
+/* A string array of at most `max` entries, copied into *out. */
+static gf_status read_strings(const loader *l, json_t *a, const char *what, char ***out,
+                              size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!json_is_array(a)) return gf__fail(GF_ERR_FORMAT, "%s: %s is not a list", l->path, what);
+    size_t m = json_array_size(a);
+    char **s = gf__calloc(m ? m : 1, sizeof *s, what);
+    if (!s) return GF_ERR_NOMEM;
+    for (size_t i = 0; i < m; i++) {
+        const char *v = json_string_value(json_array_get(a, i));
+        if (!v || !(s[i] = strdup(v))) {
+            for (size_t j = 0; j < i; j++) free(s[j]);
+            free(s);
+            return v ? gf__fail(GF_ERR_NOMEM, "%s: out of memory", l->path)
+                     : gf__fail(GF_ERR_FORMAT, "%s: %s entry %zu is not a string", l->path,
+                                what, i);
+        }
+    }
+    *out = s;
+    *n = m;
+    return GF_OK;
+}
+
+static void free_strs(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++) free(s[i]);
+    free(s);
+}
+
+static gf_status load_terms(loader *l, gf_pipeline *p)
+{
+    const char *formula = json_string_value(json_object_get(l->d, "formula"));
+    json_t *vars = json_object_get(l->d, "variables");
+    if (!formula || !json_is_array(vars)) return bad(l, "the formula or its variables are missing");
+    size_t nv = json_array_size(vars);
+    gf_var_info *info = gf__calloc(nv ? nv : 1, sizeof *info, "variables");
+    char ***levels = gf__calloc(nv ? nv : 1, sizeof *levels, "levels");
+    size_t *nlevels = gf__calloc(nv ? nv : 1, sizeof *nlevels, "levels");
+    gf_status s = info && levels && nlevels ? GF_OK : GF_ERR_NOMEM;
+    for (size_t i = 0; s == GF_OK && i < nv; i++) {
+        json_t *v = json_array_get(vars, i);
+        const char *name = json_string_value(json_object_get(v, "name"));
+        const char *type = json_string_value(json_object_get(v, "type"));
+        if (!name || !type) {
+            s = bad(l, "a variable has no name or type");
+        } else if (strcmp(type, "numeric") == 0) {
+            info[i] = (gf_var_info){ .name = name, .type = GF_COL_NUMERIC };
+        } else if (strcmp(type, "factor") == 0) {
+            s = read_strings(l, json_object_get(v, "levels"), "a factor's levels", &levels[i],
+                             &nlevels[i]);
+            info[i] = (gf_var_info){ .name = name, .type = GF_COL_FACTOR, .nlevels = nlevels[i],
+                                     .levels = (const char *const *)levels[i] };
+        } else {
+            s = gf__fail(GF_ERR_FORMAT, "%s: variable '%s' has unknown type '%s'", l->path, name,
+                         type);
+        }
+    }
+    gf_terms *t = NULL;
+    if (s == GF_OK) s = gf_terms_from_vars(formula, info, nv, &t);
+    if (s != GF_OK && s != GF_ERR_NOMEM && s != GF_ERR_FORMAT)
+        s = gf__fail(GF_ERR_FORMAT, "%s: the stored formula does not resolve: %s", l->path,
+                     gf_errmsg());
+    for (size_t i = 0; levels && i < nv; i++) free_strs(levels[i], nlevels ? nlevels[i] : 0);
+    free(levels);
+    free(nlevels);
+    free(info);
+    if (s != GF_OK) return s;
+
+    /* The columns the terms make must be the ones the model was fitted on. */
+    char **cols = NULL;
+    size_t ncols = 0;
+    s = read_strings(l, json_object_get(l->d, "columns"), "columns", &cols, &ncols);
+    if (s == GF_OK && ncols != gf_terms_ncols(t))
+        s = gf__fail(GF_ERR_FORMAT, "%s: the formula makes %zu columns, the file lists %zu",
+                     l->path, gf_terms_ncols(t), ncols);
+    for (size_t j = 0; s == GF_OK && j < ncols; j++)
+        if (strcmp(cols[j], gf_terms_colname(t, j)) != 0)
+            s = gf__fail(GF_ERR_FORMAT, "%s: column %zu is '%s' in the file but '%s' from the "
+                         "formula", l->path, j + 1, cols[j], gf_terms_colname(t, j));
+    free_strs(cols, ncols);
+    if (s != GF_OK) {
+        gf_terms_free(t);
+        return s;
+    }
+    p->terms = t;
+    p->nfeatures = gf_terms_ncols(t);
+    return GF_OK;
+}
+
+static gf_status load_inputs(loader *l, gf_pipeline *p)
+{
+    if (json_object_get(l->d, "formula")) return load_terms(l, p);
+    json_t *f = json_object_get(l->d, "features");
+    if (!json_is_integer(f) || json_integer_value(f) < 1 || json_integer_value(f) > (1 << 30))
+        return bad(l, "neither a formula nor a feature count in 1..2^30");
+    p->nfeatures = (size_t)json_integer_value(f);
+    return GF_OK;
+}
+
+/* Read a tensor the description says must be there, with this shape. */
+static gf_status take_tensor(loader *l, const char *name, gf_dtype dt, int nd,
+                             const int64_t *dims, void *dst)
+{
+    gf_status s = gf_st_read_tensor(l->st, name, dt, nd, dims, dst);
+    if (s == GF_OK) l->tensors_used++;
+    return s;
+}
+
+static gf_status load_scaler(loader *l, gf_pipeline *p)
+{
+    const char *name = json_string_value(json_object_get(l->d, "scaling"));
+    gf_scaling kind;
+    if (!name || gf_scaling_parse(name, &kind) != GF_OK) return bad(l, "unknown scaling");
+    if (kind == GF_SCALE_NONE) return GF_OK;
+    size_t n = p->nfeatures;
+    double *shift = gf__malloc(n * sizeof *shift, "scaling"), *scale = NULL;
+    gf_status s = shift && (scale = gf__malloc(n * sizeof *scale, "scaling")) ? GF_OK
+                                                                              : GF_ERR_NOMEM;
+    int64_t dim = (int64_t)n;
+    if (s == GF_OK) s = take_tensor(l, "scale.shift", GF_DTYPE_F64, 1, &dim, shift);
+    if (s == GF_OK) s = take_tensor(l, "scale.scale", GF_DTYPE_F64, 1, &dim, scale);
+    for (size_t j = 0; s == GF_OK && j < n; j++)
+        if (!isfinite(shift[j]))
+            s = gf__fail(GF_ERR_FORMAT, "%s: scale.shift[%zu] is %g", l->path, j, shift[j]);
+    if (s == GF_OK && gf_scaler_new(kind, n, shift, scale, &p->scaler) != GF_OK)
+        s = gf__fail(GF_ERR_FORMAT, "%s: bad scaling: %s", l->path, gf_errmsg());
+    free(shift);
+    free(scale);
+    return s;
+}
+
+static gf_status load_settings(loader *l, gf_pipeline *p)
+{
+    json_t *o = json_object_get(l->d, "settings"), *v;
+    const char *key;
+    if (!o) return GF_OK;
+    if (!json_is_object(o)) return bad(l, "settings are not an object");
+    json_object_foreach(o, key, v) {
+        if (!json_is_number(v) && !json_is_null(v))
+            return gf__fail(GF_ERR_FORMAT, "%s: setting '%s' is not a number", l->path, key);
+        gf_status s = gf_pipeline_set_setting(p, key, json_is_null(v) ? NAN : json_number_value(v));
+        if (s != GF_OK) return s;
+    }
+    return GF_OK;
+}
+
+static gf_status load_coef(loader *l, gf_pipeline *p)
+{
+    size_t rows = 1, k = p->nfeatures + 1;
+    if (p->kind == GF_KIND_SOFTMAX || ((p->kind == GF_KIND_PERCEPTRON ||
+                                        p->kind == GF_KIND_LINSVM) && p->nclasses > 2))
+        rows = p->nclasses;
+    if (rows == 0) return bad(l, "a classifier without classes");
+    double *coef = gf__malloc(rows * k * sizeof *coef, "coefficients");
+    if (!coef) return GF_ERR_NOMEM;
+    gf_status s = take_tensor(l, "coef", GF_DTYPE_F64, 2, (int64_t[]){ (int64_t)rows, (int64_t)k },
+                              coef);
+    if (s == GF_OK) s = gf_pipeline_set_coef(p, coef, rows, k);
+    if (s == GF_ERR_NUMERIC) s = gf__fail(GF_ERR_FORMAT, "%s: %s", l->path, gf_errmsg());
+    free(coef);
+    return s;
+}
+
+static gf_status load_network(loader *l, gf_pipeline *p)
+{
+    json_t *net = json_object_get(l->d, "network");
+    const char *spec = json_string_value(json_object_get(net, "layers"));
+    json_t *names = json_object_get(net, "parameters");
+    if (!spec || !json_is_array(names)) return bad(l, "a network without layers or parameters");
+    gf_arch arch = { 0 };
+    if (gf_arch_parse(spec, &arch) != GF_OK)
+        return gf__fail(GF_ERR_FORMAT, "%s: bad network layers: %s", l->path, gf_errmsg());
+    gf_model *m = p->nfeatures <= (1u << 30) ? gf_model_from_arch((int)p->nfeatures, &arch) : NULL;
+    gf_status s = m ? gf_model_compile(m, PREDICT_BATCH, 0) : GF_ERR_FORMAT;
+    if (!m) s = gf__fail(GF_ERR_FORMAT, "%s: the network cannot be built: %s", l->path,
+                         gf_errmsg());
+    gf_graph *g = m ? gf_model_graph(m) : NULL;
+    gf_node params[MAX_PARAMS];
+    size_t np = g ? network_params(g, params, MAX_PARAMS) : 0;
+    if (s == GF_OK && (np > MAX_PARAMS || np != json_array_size(names)))
+        s = gf__fail(GF_ERR_FORMAT, "%s: the layers make %zu parameters, the file lists %zu",
+                     l->path, np, json_array_size(names));
+    for (size_t i = 0; s == GF_OK && i < np; i++) {
+        const char *name = json_string_value(json_array_get(names, i));
+        if (!name || strcmp(name, gf_node_name(g, params[i])) != 0) {
+            s = gf__fail(GF_ERR_FORMAT, "%s: parameter %zu is '%s' in the file but '%s' in the "
+                         "layers", l->path, i + 1, name ? name : "(not a string)",
+                         gf_node_name(g, params[i]));
+            break;
+        }
+        int64_t dims[GF_MAX_DIMS + 1];
+        int nd = gf_node_shape(g, params[i], dims);
+        float *w = gf_param_value(g, params[i]);
+        s = take_tensor(l, name, GF_DTYPE_F32, nd, dims, w);
+        for (size_t j = 0; s == GF_OK && j < gf_node_size(g, params[i]); j++)
+            if (!isfinite(w[j]))
+                s = gf__fail(GF_ERR_FORMAT, "%s: tensor '%s' element %zu is %g", l->path, name,
+                             j, w[j]);
+    }
+    if (s == GF_OK) {
+        s = gf_pipeline_set_network(p, m, &arch); /* takes m, even on failure */
+        m = NULL;
+    }
+    gf_model_free(m);
+    gf_arch_free(&arch);
+    return s;
+}
+
+/* The metadata that says what the file is, before anything else is read. */
+static gf_status check_header(const loader *l, gf_kind *kind)
+{
+    const char *magic = gf_st_meta(l->st, "format");
+    const char *version = gf_st_meta(l->st, "format_version");
+    const char *k = gf_st_meta(l->st, "kind");
+    if (!magic || strcmp(magic, MAGIC) != 0)
+        return gf__fail(GF_ERR_FORMAT, "%s: a safetensors file, but not a grafo model (its "
+                        "metadata has no \"format\": \"grafo\")", l->path);
+    char *end = NULL;
+    long v = version ? strtol(version, &end, 10) : 0;
+    if (!version || end == version || *end || v < 1)
+        return bad(l, "no valid format_version");
+    if (v > GF_MODEL_FORMAT_VERSION)
+        return gf__fail(GF_ERR_FORMAT, "%s: written in model format %ld by grafo %s; this grafo "
+                        "(%s) reads format %d and older", l->path, v,
+                        gf_st_meta(l->st, "grafo_version") ? gf_st_meta(l->st, "grafo_version")
+                                                           : "(unknown)",
+                        GF_VERSION_STRING, GF_MODEL_FORMAT_VERSION);
+    if (!k || gf_kind_parse(k, kind) != GF_OK) return bad(l, "unknown model kind");
+    return GF_OK;
+}
+
+static gf_status load_parts(loader *l, gf_pipeline *p)
+{
+    const char *kind = json_string_value(json_object_get(l->d, "kind"));
+    if (!kind || strcmp(kind, gf_kind_name(p->kind)) != 0)
+        return bad(l, "the description's kind differs from the metadata's");
+    gf_status s = load_inputs(l, p);
+    if (s == GF_OK) s = load_scaler(l, p);
+    if (s == GF_OK && json_object_get(l->d, "classes"))
+        s = read_strings(l, json_object_get(l->d, "classes"), "classes", &p->classes,
+                         &p->nclasses);
+    if (s == GF_OK) s = load_settings(l, p);
+    if (s == GF_OK) s = p->kind == GF_KIND_NETWORK ? load_network(l, p) : load_coef(l, p);
+    if (s == GF_OK && l->tensors_used != gf_st_count(l->st))
+        s = gf__fail(GF_ERR_FORMAT, "%s: %zu tensors that the model does not use", l->path,
+                     gf_st_count(l->st) - l->tensors_used);
+    if (s == GF_OK && gf__pipeline_check(p) != GF_OK)
+        s = gf__fail(GF_ERR_FORMAT, "%s: %s", l->path, gf_errmsg());
+    return s;
+}
+
+gf_status gf_pipeline_load(const char *path, gf_pipeline **out)
+{
+    if (!out) return gf__fail(GF_ERR_ARG, "loading a model: out is NULL");
+    *out = NULL;
+    if (!path) return gf__fail(GF_ERR_ARG, "loading a model: no path");
+    gf_st *st = NULL;
+    gf_status s = gf_st_load(path, &st);
+    if (s != GF_OK) return s;
+    loader l = { .path = path, .st = st };
+    gf_kind kind = GF_KIND_COUNT;
+    s = check_header(&l, &kind);
+    gf_pipeline *p = NULL;
+    if (s == GF_OK) {
+        json_error_t err;
+        const char *text = gf_st_meta(st, "model");
+        l.d = text ? json_loads(text, JSON_REJECT_DUPLICATES, &err) : NULL;
+        if (!json_is_object(l.d))
+            s = text ? gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object "
+                                "(%s at character %d)", path, err.text, err.position)
+                     : bad(&l, "no model description");
+    }
+    if (s == GF_OK) s = (p = gf_pipeline_new(kind)) ? GF_OK : GF_ERR_NOMEM;
+    if (s == GF_OK) s = load_parts(&l, p);
+    json_decref(l.d);
+    gf_st_free(st);
+    if (s != GF_OK) {
+        gf_pipeline_free(p);
+        return s;
+    }
+    *out = p;
+    return GF_OK;
+}
