@@ -31,7 +31,10 @@ typedef enum gf_dtype {
     GF_DTYPE_COUNT
 } gf_dtype;
 
+/* The dtype's name in files ("F32", ...); "?" for a value out of range.
+ * Static: never freed. */
 const char *gf_dtype_name(gf_dtype t);
+/* Bytes per element (4, 8, 4, 8, 1); 0 for a value out of range. */
 size_t gf_dtype_size(gf_dtype t);
 
 #define GF_ST_MAX_DIMS 8
@@ -51,33 +54,58 @@ typedef struct gf_st_tensor {
     const void *data;    /* count * gf_dtype_size(dtype) bytes */
 } gf_st_tensor;
 
-gf_st *gf_st_new(void); /* empty; NULL on failure */
-void gf_st_free(gf_st *st); /* NULL is fine */
+gf_st *gf_st_new(void); /* empty; NULL (GF_ERR_NOMEM recorded) on failure */
+void gf_st_free(gf_st *st); /* frees every tensor, name and string; NULL is fine */
 
-/* Add a tensor (data copied; ndim 0 is a scalar).  Names must be unique,
- * non-empty and not "__metadata__". */
+/* Add a tensor (name and count * gf_dtype_size(dtype) bytes of data copied;
+ * ndim 0 is a scalar of one element; data may be NULL when a dimension is
+ * 0).  Names must be unique, non-empty, valid UTF-8 and not "__metadata__";
+ * ndim is 0..GF_ST_MAX_DIMS, dimensions are >= 0 and their byte count must
+ * not overflow.  Otherwise GF_ERR_ARG, and the set is unchanged. */
 gf_status gf_st_add(gf_st *st, const char *name, gf_dtype dtype, int ndim, const int64_t *shape,
                     const void *data);
-/* Set a metadata string (both copied; a key set twice keeps the last). */
+/* Set a metadata string (both copied; a key set twice keeps the last value
+ * and its first place).  Both must be valid UTF-8, else GF_ERR_ARG. */
 gf_status gf_st_set_meta(gf_st *st, const char *key, const char *value);
 
-/* Write atomically to path; tensors are laid out in the order added. */
+/* Write atomically to path; tensors are laid out in the order added, from
+ * offset 0, after a compact header ("__metadata__" first, if any, padded
+ * with spaces to a multiple of 8 bytes, as the reference writer does).  A
+ * new file gets mode 0666 less the umask; a replaced one keeps its mode.
+ * GF_ERR_IO naming the path, the step and the system's error if anything
+ * fails; the temporary file is then removed and an existing file at path
+ * is left as it was. */
 gf_status gf_st_save(const gf_st *st, const char *path);
-/* Read and validate a file; *out is NULL on failure. */
+/* Read and validate a file; *out (caller frees with gf_st_free) is NULL on
+ * failure: GF_ERR_IO if it cannot be read, GF_ERR_FORMAT naming the file,
+ * the tensor and the problem if it breaks any rule above.  Tensors of the
+ * format's other dtypes (BF16, F16, ...) are refused as unsupported.
+ * Unknown fields in a tensor's entry are ignored, as the reference reader
+ * ignores them; an empty tensor name is refused.  Tensors are listed in
+ * file order: by their data offsets, empty tensors sharing an offset in
+ * header order. */
 gf_status gf_st_load(const char *path, gf_st **out);
-/* The same on bytes in memory; `source` names them in messages. */
+/* The same on bytes in memory (copied: the set does not borrow them);
+ * `source` names them in messages (NULL: "safetensors data"). */
 gf_status gf_st_parse(const void *bytes, size_t len, const char *source, gf_st **out);
 
+/* Lookups.  Every pointer returned is borrowed from st and lives until
+ * gf_st_free, except that gf_st_add may move gf_st_tensor records (look
+ * them up again after it) and setting a key again frees its old value.
+ * Out-of-range indices and NULL give NULL or 0. */
 size_t gf_st_count(const gf_st *st);
 const gf_st_tensor *gf_st_at(const gf_st *st, size_t i);        /* in file order */
 const gf_st_tensor *gf_st_find(const gf_st *st, const char *name); /* NULL if absent */
 const char *gf_st_meta(const gf_st *st, const char *key);        /* NULL if absent */
 size_t gf_st_meta_count(const gf_st *st);
-const char *gf_st_meta_key(const gf_st *st, size_t i);
+const char *gf_st_meta_key(const gf_st *st, size_t i); /* in file (or set) order */
 
 /* Copy tensor `name` into dst, after checking that it exists with this
  * dtype and shape; otherwise GF_ERR_FORMAT naming the file, the tensor, and
- * what was expected and found.  dst holds the product of shape elements. */
+ * what was expected and found ("m.safetensors: tensor 'coef': expected
+ * F64 [1, 3], found F32 [3]").  dst holds the product of shape elements
+ * (any alignment; NULL only for an empty tensor).  GF_ERR_ARG for a NULL
+ * st or name or an ndim outside 0..GF_ST_MAX_DIMS. */
 gf_status gf_st_read_tensor(const gf_st *st, const char *name, gf_dtype dtype, int ndim,
                             const int64_t *shape, void *dst);
 
