@@ -832,7 +832,7 @@ static gf_status parse_file(gf_st *st, size_t len)
     json_decref(root);
     if (s) return s;
 
-    qsort(st->tensors, st->n, sizeof *st->tensors, by_offsets);
+    if (st->n) qsort(st->tensors, st->n, sizeof *st->tensors, by_offsets);
     s = check_coverage(st, datalen);
     if (s) return s;
     const unsigned char *data = buf + LEN_BYTES + n;
