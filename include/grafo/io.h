@@ -39,7 +39,7 @@ size_t gf_dtype_size(gf_dtype t);
 
 #define GF_ST_MAX_DIMS 8
 /* Header lengths above this are refused (the reference reader's cap). */
-#define GF_ST_MAX_HEADER (100u * 1024u * 1024u)
+#define GF_ST_MAX_HEADER 100000000u
 
 typedef struct gf_st gf_st; /* a set of tensors and metadata in memory */
 
