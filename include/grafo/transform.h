@@ -21,39 +21,64 @@ typedef enum gf_scaling {
     GF_SCALE_COUNT
 } gf_scaling;
 
-const char *gf_scaling_name(gf_scaling s); /* "none", "standard", "minmax" */
+/* The scaling's name: "none", "standard", "minmax"; "unknown" out of
+ * range.  Static storage, never NULL. */
+const char *gf_scaling_name(gf_scaling s);
+/* The scaling named `text` (exactly, lower case) into *out; GF_ERR_ARG
+ * naming the choices if unknown, leaving *out alone. */
 gf_status gf_scaling_parse(const char *text, gf_scaling *out);
 
-/* A fitted scaling: x'[j] = (x[j] - shift[j]) / scale[j]. */
+/* A fitted scaling: x'[j] = (x[j] - shift[j]) / scale[j].  Owned by the
+ * caller once returned; free with gf_scaler_free() (never free the arrays
+ * on their own).  "none" has shift 0 and scale 1. */
 typedef struct gf_scaler {
     gf_scaling kind;
     size_t p;
     double *shift, *scale;  /* p each; scale[j] > 0 and finite */
 } gf_scaler;
 
-/* Fit on x (n x p, row-major, finite).  n must be at least 1. */
+/* Fit on x (n x p, row-major) into *out (a new scaler; NULL on failure).
+ * Mean and variance by the corrected two-pass algorithm, on each column
+ * rescaled by a power of two so nothing overflows, whatever finite values
+ * it holds.  A standard-scaled column whose variance is within that
+ * algorithm's rounding bound (scikit-learn's test for a constant feature)
+ * gets scale 1 too.  Errors: GF_ERR_ARG for an unknown kind or a NULL
+ * pointer; GF_ERR_SHAPE for n = 0, p = 0 or n x p beyond memory;
+ * GF_ERR_NUMERIC for a non-finite value (naming its row and column, from
+ * 1) or, for min-max, a column whose range exceeds the largest double. */
 gf_status gf_scaler_fit(gf_scaling kind, const double *x, size_t n, size_t p, gf_scaler **out);
 /* A scaler with the given shifts and scales (copied), as a model file
- * stores them; refuses a non-positive or non-finite scale. */
+ * stores them, into *out (NULL on failure).  Refuses an unknown kind
+ * (GF_ERR_ARG), p = 0 (GF_ERR_SHAPE), a non-finite shift (GF_ERR_NUMERIC),
+ * a non-positive or non-finite scale, and for "none" any shift other than
+ * 0 or scale other than 1 (GF_ERR_ARG), naming the column. */
 gf_status gf_scaler_new(gf_scaling kind, size_t p, const double *shift, const double *scale,
                         gf_scaler **out);
-/* Scale x (n x p) in place. */
+/* Scale x (n x p, row-major) in place with a fitted scaler; n = 0 does
+ * nothing.  Errors, which leave x untouched: GF_ERR_SHAPE if p is not the
+ * scaler's; GF_ERR_NUMERIC for a non-finite value or a result beyond the
+ * largest double, naming the row and column (from 1). */
 gf_status gf_scaler_apply(const gf_scaler *s, double *x, size_t n, size_t p);
 void gf_scaler_free(gf_scaler *s); /* NULL is fine */
 
 /* ------------------------------------------------------------ targets -- */
 
-/* out (n x k, row-major) gets 1 at (i, label[i]) and 0 elsewhere; a label
- * outside [0, k) is an error naming the row. */
+/* out (n x k, row-major, the caller's) gets 1 at (i, label[i]) and 0
+ * elsewhere.  A label outside [0, k) is GF_ERR_ARG naming the row (from 1)
+ * and leaves out untouched; k = 0 is GF_ERR_ARG; n = 0 does nothing. */
 gf_status gf_one_hot(const int32_t *label, size_t n, size_t k, float *out);
 
 /* ------------------------------------------------------------- splits -- */
 
 /* Row indices for training, validation and test sets: a random permutation
  * drawn from `seed`, then cut at the fractions (rounded down for validation
- * and test; training gets the rest).  Stratified (label not NULL): each
- * class is shuffled and cut on its own, so every set keeps the class
- * proportions (to within one row per class). */
+ * and test; training gets the rest).  Stratified (label not NULL): the sets
+ * have the same sizes, each class is shuffled and cut on its own, and every
+ * set keeps the class proportions to within one row per class: a class of
+ * m rows gives a set of N rows floor or ceil of m N / n, every row going to
+ * exactly one set.  Each set is in shuffled order, classes mixed.  The
+ * three arrays share one block owned by the split; an empty set's pointer
+ * is not NULL but must not be read. */
 typedef struct gf_split {
     size_t n_train, n_valid, n_test;
     size_t *train, *valid, *test;  /* row indices, in shuffled order */
@@ -69,7 +94,11 @@ typedef struct gf_split_opts {
 #define GF_SPLIT_OPTS_DEFAULT ((gf_split_opts){ .valid = 0, .test = 0.2, .seed = 1, \
     .label = NULL, .nclasses = 0 })
 
-/* valid + test must be below 1, and the training set must not be empty. */
+/* A new split of rows 0..n-1 into *out (NULL on failure); o NULL means
+ * GF_SPLIT_OPTS_DEFAULT; nclasses is ignored without labels.  Errors
+ * (GF_ERR_ARG): a fraction outside [0, 1) or NaN, valid + test >= 1, n = 0
+ * or beyond memory, an empty training set, labels with nclasses 0, and a
+ * label outside [0, nclasses), naming its row (from 1). */
 gf_status gf_split_new(size_t n, const gf_split_opts *o, gf_split **out);
 void gf_split_free(gf_split *s); /* NULL is fine */
 
