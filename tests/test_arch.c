@@ -1,1 +1,330 @@
-int main(void) { return 77; } /* placeholder: being written */
+/* Architectures as text: good specs and what they parse to, every way a
+ * spec can be wrong (status, message quoting the spec, layer and column),
+ * the canonical form and its round trip, hand-made architectures, and a
+ * model built from "8:tanh,3:softmax": its parameters' names and shapes,
+ * a linear output, and training to 100% on separable data. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "grafo.h"
+
+#define HAS(text) (strstr(gf_errmsg(), (text)) != NULL)
+
+/* ---- good specs --------------------------------------------------------- */
+
+static void test_good(void)
+{
+    gf_arch a = {0};
+    CHECK(gf_arch_parse("512:relu,10:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    CHECK(a.n == 2 && a.layers[0].units == 512 && a.layers[0].act == GF_ACT_RELU &&
+              a.layers[1].units == 10 && a.layers[1].act == GF_ACT_IDENTITY &&
+              a.loss == GF_LOSS_SOFTMAX_XENT,
+          "512:relu,10:softmax parsed wrong");
+    gf_arch_free(&a);
+    CHECK(a.n == 0 && a.layers == NULL, "gf_arch_free leaves a zeroed arch");
+
+    /* Blanks around every token; a sigmoid output means binary
+     * cross-entropy and stays linear itself. */
+    CHECK(gf_arch_parse("  64 : tanh ,\t32:relu , 1: sigmoid \n", &a) == GF_OK, "%s", gf_errmsg());
+    CHECK(a.n == 3 && a.layers[0].units == 64 && a.layers[0].act == GF_ACT_TANH &&
+              a.layers[1].units == 32 && a.layers[1].act == GF_ACT_RELU &&
+              a.layers[2].units == 1 && a.layers[2].act == GF_ACT_IDENTITY &&
+              a.loss == GF_LOSS_BCE_LOGITS,
+          "blank-separated spec parsed wrong");
+    gf_arch_free(&a);
+
+    /* Identity or linear output: mean squared error; one layer is fine;
+     * "linear" is identity on a hidden layer too; leading zeros are
+     * decimal, not octal. */
+    const char *mse[] = {"3:identity", "3:linear", "010:linear,3:identity"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(gf_arch_parse(mse[i], &a) == GF_OK && a.loss == GF_LOSS_MSE &&
+                  a.layers[a.n - 1].units == 3 && a.layers[a.n - 1].act == GF_ACT_IDENTITY,
+              "%s: %s", mse[i], gf_errmsg());
+        if (a.n == 2) CHECK(a.layers[0].units == 10 && a.layers[0].act == GF_ACT_IDENTITY, "010");
+        gf_arch_free(&a);
+    }
+
+    /* Every activation on a hidden layer. */
+    for (int act = 0; act < GF_ACT_COUNT; act++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "7:%s,2:softmax", gf_activation_name((gf_activation)act));
+        CHECK(gf_arch_parse(spec, &a) == GF_OK && a.layers[0].act == (gf_activation)act, "%s: %s",
+              spec, gf_errmsg());
+        gf_arch_free(&a);
+    }
+
+    /* The limits themselves are allowed. */
+    char spec[64 * 8 + 16] = "";
+    for (int i = 0; i < GF_ARCH_MAX_LAYERS - 1; i++) strcat(spec, "3:relu,");
+    strcat(spec, "2:softmax");
+    CHECK(gf_arch_parse(spec, &a) == GF_OK && a.n == GF_ARCH_MAX_LAYERS, "64 layers: %s",
+          gf_errmsg());
+    gf_arch_free(&a);
+    CHECK(gf_arch_parse("1048576:relu,2:softmax", &a) == GF_OK && a.layers[0].units == 1 << 20,
+          "%s", gf_errmsg());
+    gf_arch_free(&a);
+    gf_arch_free(NULL);
+}
+
+/* ---- bad specs -------------------------------------------------------- */
+
+static void test_bad(void)
+{
+    static const struct {
+        const char *spec;
+        const char *want[3]; /* substrings of the message */
+    } bad[] = {
+        {"", {"architecture \"\"", "is empty", "512:relu,10:softmax"}},
+        {"  \t ", {"is empty", NULL}},
+        {",10:softmax", {"layer 1 (column 1)", "empty"}},
+        {"512:relu,,10:softmax", {"\"512:relu,,10:softmax\"", "layer 2 (column 10)", "empty"}},
+        {"512:relu, ,10:softmax", {"layer 2 (column 11)", "empty"}},
+        {"512:relu,10:softmax,", {"layer 3", "ends with a comma"}},
+        {"512:relu,10:softmax , ", {"layer 3", "ends with a comma"}},
+        {"512relu,10:softmax", {"layer 1 (column 4)", "expected ':'", "found 'r'"}},
+        {"512,10:softmax", {"layer 1 (column 4)", "expected ':'", "found ','"}},
+        {"512", {"layer 1 (column 4)", "expected ':'", "found the end"}},
+        {"512:,10:softmax", {"layer 1 (column 5)", "expected an activation", "found ','"}},
+        {"512:relu,10:", {"layer 2", "expected an activation", "found the end"}},
+        {"relu:512,10:softmax", {"layer 1 (column 1)", "expected the number of units", "'r'"}},
+        {"512:relu,10:sofmax", {"layer 2 (column 13)", "unknown activation 'sofmax'", "softmax"}},
+        {"512:swish,10:softmax", {"layer 1 (column 5)", "unknown activation 'swish'", "leaky_relu"}},
+        {"512:ReLU,10:softmax", {"layer 1", "unknown activation 'ReLU'"}},
+        {"10:softmax,512:relu,3:softmax", {"layer 1 (column 4)", "softmax can only be the output"}},
+        {"0:relu,2:softmax", {"layer 1 (column 1)", "0 units"}},
+        {"4:relu,00:softmax", {"layer 2", "0 units"}},
+        {"-5:relu,2:softmax", {"layer 1", "expected the number of units", "found '-'"}},
+        {"+5:relu,2:softmax", {"layer 1", "found '+'"}},
+        {"5.5:relu,2:softmax", {"layer 1 (column 2)", "expected ':'", "found '.'"}},
+        {"0x10:relu,2:softmax", {"layer 1", "expected ':'", "found 'x'"}},
+        {"4:relu,1048577:softmax", {"layer 2 (column 8)", "1048577 units", "limit of 1048576"}},
+        {"99999999999999999999999999:relu,2:softmax", {"layer 1", "more than the limit"}},
+        {"18446744073709551617:relu,2:softmax", {"layer 1", "more than the limit"}},
+        {"4:relu,1:softmax", {"layer 2", "softmax needs at least 2 units", "use sigmoid"}},
+        {"4:relu,3:sigmoid", {"layer 2", "exactly 1 unit", "not 3"}},
+        {"4:relu,3:relu", {"layer 2", "'relu' cannot be the output", "softmax, sigmoid, identity"}},
+        {"4:relu,3:gelu", {"layer 2", "unknown activation 'gelu' for the output"}},
+        {"4:relu 3:softmax", {"layer 1 (column 8)", "expected ',' or the end", "found '3'"}},
+        {"4:relu:3,2:softmax", {"layer 1 (column 7)", "found ':'"}},
+        {"4:re\001lu,2:softmax", {"\"4:re?lu,2:softmax\"", "unknown activation 're?lu'", "layer 1"}},
+        {"4:relu,\0012:softmax", {"layer 2 (column 8)", "found an unprintable character"}},
+        {"4:relu;2:softmax", {"layer 1 (column 9)", "expected ',' or the end", "found ':'"}},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        gf_arch a = {.n = 99};
+        gf_status st = gf_arch_parse(bad[i].spec, &a);
+        CHECK(st == GF_ERR_ARG, "'%s' parsed (status %d)", bad[i].spec, st);
+        CHECK(a.n == 0 && a.layers == NULL, "'%s': *out not left empty", bad[i].spec);
+        for (int k = 0; k < 3 && bad[i].want[k]; k++)
+            CHECK(HAS(bad[i].want[k]), "'%s': message lacks \"%s\": %s", bad[i].spec,
+                  bad[i].want[k], gf_errmsg());
+        gf_arch_free(&a);
+    }
+
+    /* 65 layers. */
+    char spec[66 * 8] = "";
+    for (int i = 0; i < GF_ARCH_MAX_LAYERS; i++) strcat(spec, "3:relu,");
+    strcat(spec, "2:softmax");
+    gf_arch a = {0};
+    CHECK(gf_arch_parse(spec, &a) == GF_ERR_ARG && HAS("layer 65") && HAS("more than 64 layers"),
+          "%s", gf_errmsg());
+    /* A long spec is quoted cut short, and the message still says where. */
+    CHECK(HAS(",3:re...\": layer 65") && strlen(gf_errmsg()) < 300, "%s", gf_errmsg());
+
+    char huge[5000];
+    memset(huge, '9', sizeof huge - 1);
+    strcpy(huge + sizeof huge - 8, ":relu");
+    CHECK(gf_arch_parse(huge, &a) == GF_ERR_ARG && HAS("layer 1") && HAS("more than the limit"),
+          "%s", gf_errmsg());
+    CHECK(strlen(gf_errmsg()) < 400, "a 5000-digit number made a %zu-byte message",
+          strlen(gf_errmsg()));
+
+    CHECK(gf_arch_parse(NULL, &a) == GF_ERR_ARG && HAS("NULL"), "%s", gf_errmsg());
+    CHECK(gf_arch_parse("2:softmax", NULL) == GF_ERR_ARG, "NULL out");
+}
+
+/* ---- canonical form ------------------------------------------------------ */
+
+static void test_format(void)
+{
+    static const struct {
+        const char *spec, *canonical;
+    } cases[] = {
+        {"512:relu,10:softmax", "512:relu,10:softmax"},
+        {"  64 : tanh ,32:leaky_relu , 1: sigmoid ", "64:tanh,32:leaky_relu,1:sigmoid"},
+        {"8:linear,0005:linear", "8:identity,5:identity"},
+        {"3:elu,4:softplus,5:hardtanh,6:sigmoid,2:softmax",
+         "3:elu,4:softplus,5:hardtanh,6:sigmoid,2:softmax"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gf_arch a = {0}, b = {0};
+        char buf[128], again[128];
+        CHECK(gf_arch_parse(cases[i].spec, &a) == GF_OK, "%s", gf_errmsg());
+        CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_OK, "%s", gf_errmsg());
+        CHECK(strcmp(buf, cases[i].canonical) == 0, "'%s' formats as '%s'", cases[i].spec, buf);
+        /* Round trip: the canonical form parses to the same architecture. */
+        CHECK(gf_arch_parse(buf, &b) == GF_OK && b.n == a.n && b.loss == a.loss &&
+                  memcmp(b.layers, a.layers, a.n * sizeof *a.layers) == 0,
+              "'%s' does not parse back to the same", buf);
+        CHECK(gf_arch_format(&b, again, sizeof again) == GF_OK && strcmp(again, buf) == 0,
+              "'%s' then '%s'", buf, again);
+        /* The buffer: exactly strlen + 1 fits, one byte less does not. */
+        size_t len = strlen(buf);
+        char *tight = malloc(len + 1);
+        CHECK(gf_arch_format(&a, tight, len + 1) == GF_OK && strcmp(tight, buf) == 0, "tight");
+        tight[0] = 'x';
+        CHECK(gf_arch_format(&a, tight, len) == GF_ERR_ARG && tight[0] == '\0', "one byte short");
+        char needs[32];
+        snprintf(needs, sizeof needs, "needs %zu bytes", len + 1);
+        CHECK(HAS(needs), "%s", gf_errmsg());
+        free(tight);
+        gf_arch_free(&a);
+        gf_arch_free(&b);
+    }
+
+    /* Hand-made architectures obey the parser's rules. */
+    gf_layer_spec l[2] = {{4, GF_ACT_RELU}, {3, GF_ACT_IDENTITY}};
+    gf_arch a = {.n = 2, .layers = l, .loss = GF_LOSS_SOFTMAX_XENT};
+    char buf[64];
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_OK && strcmp(buf, "4:relu,3:softmax") == 0,
+          "%s", buf);
+    a.loss = GF_LOSS_HINGE;
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_ERR_ARG && HAS("loss 3"), "%s", gf_errmsg());
+    a.loss = GF_LOSS_BCE_LOGITS;
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_ERR_ARG && HAS("exactly 1 unit"), "%s",
+          gf_errmsg());
+    a.loss = GF_LOSS_SOFTMAX_XENT;
+    l[1].act = GF_ACT_TANH;
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_ERR_ARG && HAS("activation tanh"), "%s",
+          gf_errmsg());
+    l[1].act = GF_ACT_IDENTITY;
+    l[0].units = 0;
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_ERR_ARG && HAS("layer 1 has 0 units"), "%s",
+          gf_errmsg());
+    l[0].units = 4;
+    l[0].act = GF_ACT_COUNT;
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_ERR_ARG && HAS("unknown activation"), "%s",
+          gf_errmsg());
+    l[0].act = GF_ACT_RELU;
+    a.n = 0;
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_ERR_ARG && HAS("0 layers"), "%s",
+          gf_errmsg());
+    a.n = 2;
+    CHECK(gf_arch_format(NULL, buf, sizeof buf) == GF_ERR_ARG, "NULL arch");
+    CHECK(gf_arch_format(&a, NULL, 10) == GF_ERR_ARG, "NULL buffer");
+    CHECK(gf_arch_format(&a, buf, 0) == GF_ERR_ARG, "empty buffer");
+    CHECK(gf_model_from_arch(4, NULL) == NULL, "NULL arch built a model");
+    a.loss = GF_LOSS_HINGE;
+    CHECK(gf_model_from_arch(4, &a) == NULL && HAS("loss 3"), "%s", gf_errmsg());
+    a.loss = GF_LOSS_SOFTMAX_XENT;
+    CHECK(gf_model_from_arch(0, &a) == NULL && HAS("0 inputs"), "%s", gf_errmsg());
+}
+
+/* ---- a model from text --------------------------------------------------- */
+
+static void check_param(gf_graph *g, const char *name, int nd, int64_t d0, int64_t d1)
+{
+    gf_node p = gf_graph_find(g, name);
+    CHECK(p != GF_NONE && gf_node_op(g, p) == GF_OP_PARAM, "no parameter %s", name);
+    if (p == GF_NONE) return;
+    int64_t dims[GF_MAX_DIMS + 1];
+    int got = gf_node_shape(g, p, dims);
+    CHECK(got == nd && dims[0] == d0 && (nd < 2 || dims[1] == d1),
+          "%s: %d dims (%lld, %lld), want %d (%lld, %lld)", name, got, (long long)dims[0],
+          got > 1 ? (long long)dims[1] : 0LL, nd, (long long)d0, (long long)d1);
+}
+
+/* Three well-separated clusters in 4-D, 20 rows each. */
+static gf_dataset *clusters(void)
+{
+    enum { ROWS = 60, COLS = 4 };
+    static const float centre[3][COLS] = {{3, 0, 0, 1}, {-3, 2, 0, -1}, {0, -3, 3, 0}};
+    float x[ROWS * COLS], y[ROWS];
+    gf_rng r;
+    gf_rng_seed(&r, 17);
+    for (int i = 0; i < ROWS; i++) {
+        int c = i % 3;
+        y[i] = (float)c;
+        for (int j = 0; j < COLS; j++)
+            x[i * COLS + j] = centre[c][j] + (float)(0.5 * gf_rng_normal(&r));
+    }
+    return gf_dataset_new(ROWS, COLS, x, 1, y, 3);
+}
+
+static void test_model(void)
+{
+    gf_arch a = {0};
+    CHECK(gf_arch_parse("8:tanh,3:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    gf_model *m = gf_model_from_arch(4, &a);
+    CHECK(m != NULL, "%s", gf_errmsg());
+    if (!m) {
+        gf_arch_free(&a);
+        return;
+    }
+    gf_graph *g = gf_model_graph(m);
+    check_param(g, "W1", 2, 4, 8);
+    check_param(g, "b1", 1, 8, 0);
+    check_param(g, "W2", 2, 8, 3);
+    check_param(g, "b2", 1, 3, 0);
+    CHECK(gf_graph_find(g, "W3") == GF_NONE, "a third layer");
+    /* The output is the logits (x W2 + b2), not a softmax. */
+    CHECK(gf_node_op(g, gf_model_output(m)) == GF_OP_ADD, "output op %s",
+          gf_op_name(gf_node_op(g, gf_model_output(m))));
+    CHECK(gf_node_op(g, gf_model_loss(m)) == GF_OP_SOFTMAX_XENT, "loss op %s",
+          gf_op_name(gf_node_op(g, gf_model_loss(m))));
+    CHECK(gf_model_compile(m, 16, 5) == GF_OK, "%s", gf_errmsg());
+    CHECK(gf_param_count(g) == 4 * 8 + 8 + 8 * 3 + 3, "%zu parameters", gf_param_count(g));
+
+    gf_dataset *ds = clusters();
+    double loss0 = NAN, acc = NAN, loss = NAN;
+    gf_model_evaluate(m, ds, &loss0, NULL);
+    gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
+    o.epochs = 60;
+    o.batch_size = 16;
+    o.lr = 0.1f;
+    CHECK(gf_model_fit(m, ds, NULL, &o) == GF_OK, "%s", gf_errmsg());
+    CHECK(gf_model_evaluate(m, ds, &loss, &acc) == GF_OK, "%s", gf_errmsg());
+    CHECK(acc == 1.0, "accuracy %.3f on separable clusters", acc);
+    CHECK(loss < 0.1 && loss < loss0 / 5, "loss %g (from %g)", loss, loss0);
+    /* Predictions are logits: some negative, rows not summing to 1. */
+    float z[3];
+    CHECK(gf_model_predict(m, gf_dataset_x(ds), 1, z) == GF_OK, "%s", gf_errmsg());
+    CHECK(fminf(z[0], fminf(z[1], z[2])) < 0 && fabsf(z[0] + z[1] + z[2] - 1) > 1e-3,
+          "logits %g %g %g", z[0], z[1], z[2]);
+    gf_dataset_free(ds);
+    gf_model_free(m);
+    gf_arch_free(&a);
+
+    /* A sigmoid output: one unit and binary cross-entropy; identity: MSE. */
+    const struct {
+        const char *spec;
+        gf_op loss;
+    } heads[] = {{"5:relu,4:elu,1:sigmoid", GF_OP_BCE_LOGITS}, {"2:identity", GF_OP_MSE}};
+    for (int i = 0; i < 2; i++) {
+        CHECK(gf_arch_parse(heads[i].spec, &a) == GF_OK, "%s", gf_errmsg());
+        m = gf_model_from_arch(6, &a);
+        CHECK(m != NULL, "%s: %s", heads[i].spec, gf_errmsg());
+        if (m) {
+            g = gf_model_graph(m);
+            CHECK(gf_node_op(g, gf_model_loss(m)) == heads[i].loss, "%s: loss %s", heads[i].spec,
+                  gf_op_name(gf_node_op(g, gf_model_loss(m))));
+            CHECK(gf_model_compile(m, 8, 1) == GF_OK, "%s", gf_errmsg());
+            size_t want = i == 0 ? 6 * 5 + 5 + 5 * 4 + 4 + 4 * 1 + 1 : 6 * 2 + 2;
+            CHECK(gf_param_count(g) == want, "%s: %zu parameters", heads[i].spec,
+                  gf_param_count(g));
+        }
+        gf_model_free(m);
+        gf_arch_free(&a);
+    }
+}
+
+int main(void)
+{
+    test_good();
+    test_bad();
+    test_format();
+    test_model();
+    return check_report("test_arch");
+}

@@ -120,16 +120,29 @@ typedef struct gf_arch {
 #define GF_ARCH_MAX_LAYERS 64
 #define GF_ARCH_MAX_UNITS (1 << 20)
 
-/* Parse a spec; errors (GF_ERR_ARG) quote the spec and name the layer and
- * what is wrong ("layer 2: unknown activation 'sofmax' (choose ...)").  At
- * most GF_ARCH_MAX_LAYERS layers of at most GF_ARCH_MAX_UNITS units. */
+/* Parse a spec into *out (the caller frees it with gf_arch_free()); on
+ * failure *out is left zeroed.  Units are decimal integers from 1 to
+ * GF_ARCH_MAX_UNITS; blanks may surround every token; "linear" is a
+ * synonym of "identity"; names are lower case.  At most GF_ARCH_MAX_LAYERS
+ * layers.  Errors (GF_ERR_ARG) quote the spec and name the layer, the
+ * column (from 1) and what is wrong ("layer 2 (column 13): unknown
+ * activation 'sofmax' ... (choose ...)"): an empty spec or layer, a missing
+ * ':' or activation, a trailing comma, zero or too many units, too many
+ * layers, softmax on a hidden layer, an output name that chooses no loss,
+ * softmax with fewer than 2 units, sigmoid with other than 1. */
 gf_status gf_arch_parse(const char *spec, gf_arch *out);
-void gf_arch_free(gf_arch *a); /* frees the layers; a zeroed gf_arch is fine */
-/* The spec in canonical form ("512:relu,10:softmax") into buf; returns
- * GF_ERR_ARG if it does not fit in size bytes. */
+void gf_arch_free(gf_arch *a); /* frees the layers and zeroes *a; a zeroed gf_arch or NULL is fine */
+/* The spec in canonical form ("512:relu,10:softmax"; an MSE output is
+ * written "identity") into buf, NUL-terminated; gf_arch_parse() reads it
+ * back to the same gf_arch.  GF_ERR_ARG, with buf set to "", if it does not
+ * fit in size bytes (the message says how many it needs) or if `a` breaks
+ * the parser's rules (a hand-made gf_arch: units out of range, an output
+ * activation other than identity, a loss no spec names such as hinge). */
 gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size);
-/* A model of dense layers for `inputs` features, with the loss set; not yet
- * compiled.  NULL on failure. */
+/* A model of dense layers (gf_dense: parameters W1, b1, W2, b2, ...) for
+ * `inputs` features, the output layer linear, with the loss set; not yet
+ * compiled.  The caller frees it with gf_model_free().  NULL on failure
+ * (an arch gf_arch_format would refuse, inputs < 1, out of memory). */
 gf_model *gf_model_from_arch(int inputs, const gf_arch *a);
 
 /* ---- Training ---- */
