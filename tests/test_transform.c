@@ -273,6 +273,16 @@ static void test_scaler_errors(void)
     CHECK(gf_scaler_apply(s, NULL, 0, 3) == GF_OK, "no rows is nothing to do: %s", gf_errmsg());
     CHECK(gf_scaler_apply(s, NULL, 2, 3) == GF_ERR_ARG, "NULL x");
     CHECK(gf_scaler_apply(NULL, y, 2, 3) == GF_ERR_ARG, "NULL scaler");
+    /* A scaler filled by hand is checked like one from gf_scaler_new. */
+    double hs[] = {0, 0, 0}, hk[] = {1, 0, 1};
+    gf_scaler hand = {.kind = GF_SCALE_STANDARD, .p = 3, .shift = hs, .scale = hk};
+    CHECK(gf_scaler_apply(&hand, y, 2, 3) == GF_ERR_ARG && HAS("column 2") && y[0] == 1, "%s",
+          gf_errmsg());
+    hand.kind = GF_SCALE_COUNT;
+    hk[1] = 1;
+    CHECK(gf_scaler_apply(&hand, y, 2, 3) == GF_ERR_ARG && HAS("kind 3"), "%s", gf_errmsg());
+    hand.kind = GF_SCALE_MINMAX;
+    CHECK(gf_scaler_apply(&hand, y, 2, 3) == GF_OK && y[5] == 6, "%s", gf_errmsg());
     gf_scaler_free(s);
 
     gf_scaler *tiny = NULL;

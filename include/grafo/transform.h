@@ -55,8 +55,9 @@ gf_status gf_scaler_fit(gf_scaling kind, const double *x, size_t n, size_t p, gf
 gf_status gf_scaler_new(gf_scaling kind, size_t p, const double *shift, const double *scale,
                         gf_scaler **out);
 /* Scale x (n x p, row-major) in place with a fitted scaler; n = 0 does
- * nothing.  Errors, which leave x untouched: GF_ERR_SHAPE if p is not the
- * scaler's; GF_ERR_NUMERIC for a non-finite value or a result beyond the
+ * nothing.  Errors, which leave x untouched: GF_ERR_ARG for a scaler with
+ * an unknown kind or a bad shift or scale (one filled by hand);
+ * GF_ERR_SHAPE if p is not the scaler's; GF_ERR_NUMERIC for a non-finite value or a result beyond the
  * largest double, naming the row and column (from 1). */
 gf_status gf_scaler_apply(const gf_scaler *s, double *x, size_t n, size_t p);
 void gf_scaler_free(gf_scaler *s); /* NULL is fine */

@@ -269,6 +269,15 @@ static double scale_one(double v, double shift, double scale)
 gf_status gf_scaler_apply(const gf_scaler *s, double *x, size_t n, size_t p)
 {
     if (!s) return gf__fail(GF_ERR_ARG, "scaler_apply: scaler is NULL");
+    /* The struct is public, so it may have been filled by hand. */
+    if ((unsigned)s->kind >= GF_SCALE_COUNT || !s->shift || !s->scale)
+        return gf__fail(GF_ERR_ARG, "scaler_apply: the scaler is not one gf_scaler_fit or "
+                        "gf_scaler_new made (kind %d)", (int)s->kind);
+    for (size_t j = 0; j < s->p; j++)
+        if (!isfinite(s->shift[j]) || !(s->scale[j] > 0) || !isfinite(s->scale[j]))
+            return gf__fail(GF_ERR_ARG, "scaler_apply: column %zu has shift %g and scale %g; "
+                            "a scale must be positive and both finite", j + 1, s->shift[j],
+                            s->scale[j]);
     if (p != s->p)
         return gf__fail(GF_ERR_SHAPE, "scaler_apply: the data have %zu columns but the scaler "
                         "was fitted on %zu", p, s->p);
