@@ -249,9 +249,10 @@ static gf_status load_terms(loader *l, gf_pipeline *p)
     }
     gf_terms *t = NULL;
     if (s == GF_OK) s = gf_terms_from_vars(formula, info, nv, &t);
-    if (s != GF_OK && s != GF_ERR_NOMEM && s != GF_ERR_FORMAT)
-        s = gf__fail(GF_ERR_FORMAT, "%s: the stored formula does not resolve: %s", l->path,
-                     gf_errmsg());
+    if (s != GF_OK && s != GF_ERR_NOMEM && s != GF_ERR_FORMAT) {
+        gf__errctx("%s: the stored formula does not resolve", l->path);
+        s = GF_ERR_FORMAT;
+    }
     for (size_t i = 0; levels && i < nv; i++) free_strs(levels[i], nlevels ? nlevels[i] : 0);
     free(levels);
     free(nlevels);
@@ -314,8 +315,10 @@ static gf_status load_scaler(loader *l, gf_pipeline *p)
     for (size_t j = 0; s == GF_OK && j < n; j++)
         if (!isfinite(shift[j]))
             s = gf__fail(GF_ERR_FORMAT, "%s: scale.shift[%zu] is %g", l->path, j, shift[j]);
-    if (s == GF_OK && gf_scaler_new(kind, n, shift, scale, &p->scaler) != GF_OK)
-        s = gf__fail(GF_ERR_FORMAT, "%s: bad scaling: %s", l->path, gf_errmsg());
+    if (s == GF_OK && gf_scaler_new(kind, n, shift, scale, &p->scaler) != GF_OK) {
+        gf__errctx("%s: bad scaling", l->path);
+        s = GF_ERR_FORMAT;
+    }
     free(shift);
     free(scale);
     return s;
@@ -348,7 +351,10 @@ static gf_status load_coef(loader *l, gf_pipeline *p)
     gf_status s = take_tensor(l, "coef", GF_DTYPE_F64, 2, (int64_t[]){ (int64_t)rows, (int64_t)k },
                               coef);
     if (s == GF_OK) s = gf_pipeline_set_coef(p, coef, rows, k);
-    if (s == GF_ERR_NUMERIC) s = gf__fail(GF_ERR_FORMAT, "%s: %s", l->path, gf_errmsg());
+    if (s == GF_ERR_NUMERIC) {
+        gf__errctx("%s", l->path);
+        s = GF_ERR_FORMAT;
+    }
     free(coef);
     return s;
 }
@@ -360,12 +366,16 @@ static gf_status load_network(loader *l, gf_pipeline *p)
     json_t *names = json_object_get(net, "parameters");
     if (!spec || !json_is_array(names)) return bad(l, "a network without layers or parameters");
     gf_arch arch = { 0 };
-    if (gf_arch_parse(spec, &arch) != GF_OK)
-        return gf__fail(GF_ERR_FORMAT, "%s: bad network layers: %s", l->path, gf_errmsg());
+    if (gf_arch_parse(spec, &arch) != GF_OK) {
+        gf__errctx("%s: bad network layers", l->path);
+        return GF_ERR_FORMAT;
+    }
     gf_model *m = p->nfeatures <= (1u << 30) ? gf_model_from_arch((int)p->nfeatures, &arch) : NULL;
     gf_status s = m ? gf_model_compile(m, PREDICT_BATCH, 0) : GF_ERR_FORMAT;
-    if (!m) s = gf__fail(GF_ERR_FORMAT, "%s: the network cannot be built: %s", l->path,
-                         gf_errmsg());
+    if (s != GF_OK) {
+        gf__errctx("%s: the network cannot be built", l->path);
+        s = GF_ERR_FORMAT;
+    }
     gf_graph *g = m ? gf_model_graph(m) : NULL;
     gf_node params[MAX_PARAMS];
     size_t np = g ? network_params(g, params, MAX_PARAMS) : 0;
@@ -436,8 +446,10 @@ static gf_status load_parts(loader *l, gf_pipeline *p)
     if (s == GF_OK && l->tensors_used != gf_st_count(l->st))
         s = gf__fail(GF_ERR_FORMAT, "%s: %zu tensors that the model does not use", l->path,
                      gf_st_count(l->st) - l->tensors_used);
-    if (s == GF_OK && gf__pipeline_check(p) != GF_OK)
-        s = gf__fail(GF_ERR_FORMAT, "%s: %s", l->path, gf_errmsg());
+    if (s == GF_OK && gf__pipeline_check(p) != GF_OK) {
+        gf__errctx("%s", l->path);
+        s = GF_ERR_FORMAT;
+    }
     return s;
 }
 
