@@ -90,7 +90,10 @@ typedef struct gf_design_opts {
                             the formula uses (R's na.omit); 0: refuse them,
                             naming the line and column.  Default 0. */
     int need_response;   /* 1: the response column must be present;
-                            0: fill y/label only if it is (predicting). */
+                            0: fill y/label only if it is (predicting);
+                            a missing response value is then kept, as
+                            NaN in y or -1 in label, and neither drops nor
+                            refuses its row.  Default 1. */
 } gf_design_opts;
 #define GF_DESIGN_OPTS_DEFAULT ((gf_design_opts){ .na_omit = 0, .need_response = 1 })
 
