@@ -2,9 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "grafo.h"
-
-int cmd_mnist(int argc, char **argv);
+#include "cli.h"
 
 static void usage(FILE *f)
 {
@@ -12,30 +10,41 @@ static void usage(FILE *f)
             "usage: grafo <command> [options]\n"
             "\n"
             "commands:\n"
+            "  fit KIND  fit a linear model: ols, ridge, lasso, enet, logistic, softmax,\n"
+            "            perceptron, linsvm\n"
+            "  train     train a network of dense layers (--layers 512:relu,10:softmax)\n"
+            "  predict   predict with a saved model\n"
+            "  eval      measure a saved model on data with known answers\n"
             "  mnist     train the seeds' 784-512-10 network on (Fashion-)MNIST\n"
-            "  version   print the version\n"
+            "  version   print the version (also --version)\n"
             "  help      print this text\n"
             "\n"
-            "'grafo <command> --help' describes a command's options.\n");
+            "'grafo <command> --help' describes a command's options.  Exit codes: 0 done,\n"
+            "1 the fit or training failed, 2 bad usage, 3 bad input data, 4 bad model file,\n"
+            "5 an output could not be written.\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "fit") == 0) return cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "predict") == 0) return cmd_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "mnist") == 0) return cmd_mnist(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("grafo %s\n", GF_VERSION_STRING);
-        return 0;
+        printf("grafo %s (model format %d)\n", GF_VERSION_STRING, GF_MODEL_FORMAT_VERSION);
+        return EXIT_OK;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
-        return 0;
+        return EXIT_OK;
     }
     fprintf(stderr, "grafo: unknown command '%s'\n", cmd);
     usage(stderr);
-    return 2;
+    return EXIT_USAGE;
 }

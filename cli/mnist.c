@@ -1,5 +1,6 @@
 /* grafo mnist: the seeds' MNIST workshop (seed 001): 784 inputs, one hidden
  * layer of 512 units, 10 outputs with softmax, trained by minibatch SGD. */
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,48 +39,67 @@ static void mnist_usage(FILE *f)
             DEFAULT_DATA);
 }
 
+enum { OPT_DATA = 1, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DECAY, OPT_HIDDEN, OPT_ACT, OPT_SEED,
+       OPT_THREADS, OPT_LIMIT, OPT_NO_TEST, OPT_RAW, OPT_HELP };
+
 static int parse(int argc, char **argv, mnist_opts *o)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            mnist_usage(stdout);
-            return 0;
-        }
-        if (strcmp(a, "--no-test") == 0 || strcmp(a, "--raw") == 0) {
-            if (a[2] == 'n') o->test = false;
-            else o->standardize = false;
-            continue;
-        }
-        static const char *const with_value[] = {"--data", "--epochs", "--batch", "--hidden",
-                                                 "--threads", "--limit", "--lr", "--decay",
-                                                 "--seed", "--activation"};
-        bool known = false;
-        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
-            known |= strcmp(a, with_value[k]) == 0;
-        if (!known) {
-            fprintf(stderr, "grafo mnist: unknown option '%s'\n", a);
-            mnist_usage(stderr);
-            return 2;
-        }
-        if (!(v = arg_value("mnist", argc, argv, &i))) return 2;
-        if (strcmp(a, "--data") == 0) o->data = v;
-        else if (strcmp(a, "--epochs") == 0) { if (!arg_int("mnist", a, v, 1, 100000, &o->epochs)) return 2; }
-        else if (strcmp(a, "--batch") == 0) { if (!arg_int("mnist", a, v, 1, 60000, &o->batch)) return 2; }
-        else if (strcmp(a, "--hidden") == 0) { if (!arg_int("mnist", a, v, 1, 1 << 16, &o->hidden)) return 2; }
-        else if (strcmp(a, "--threads") == 0) { if (!arg_int("mnist", a, v, 0, 1024, &o->threads)) return 2; }
-        else if (strcmp(a, "--limit") == 0) { if (!arg_int("mnist", a, v, 1, 1L << 30, &o->limit)) return 2; }
-        else if (strcmp(a, "--lr") == 0) { if (!arg_float("mnist", a, v, 1e-12, 1e3, &o->lr)) return 2; }
-        else if (strcmp(a, "--decay") == 0) { if (!arg_float("mnist", a, v, 0, 1e6, &o->decay)) return 2; }
-        else if (strcmp(a, "--seed") == 0) { if (!arg_u64("mnist", a, v, &o->seed)) return 2; }
-        else if (strcmp(a, "--activation") == 0) {
-            if (gf_activation_parse(v, &o->act) != GF_OK) {
+    static const struct option longs[] = {
+        {"data", required_argument, NULL, OPT_DATA},
+        {"epochs", required_argument, NULL, OPT_EPOCHS},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {"lr", required_argument, NULL, OPT_LR},
+        {"decay", required_argument, NULL, OPT_DECAY},
+        {"hidden", required_argument, NULL, OPT_HIDDEN},
+        {"activation", required_argument, NULL, OPT_ACT},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"no-test", no_argument, NULL, OPT_NO_TEST},
+        {"raw", no_argument, NULL, OPT_RAW},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    bool ok = true;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while (ok && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        const char *a = optarg, *opt = argv[optind - 1];
+        switch (c) {
+        case OPT_DATA: o->data = a; break;
+        case OPT_EPOCHS: ok = arg_int("mnist", opt, a, 1, 100000, &o->epochs); break;
+        case OPT_BATCH: ok = arg_int("mnist", opt, a, 1, 60000, &o->batch); break;
+        case OPT_HIDDEN: ok = arg_int("mnist", opt, a, 1, 1 << 16, &o->hidden); break;
+        case OPT_THREADS: ok = arg_int("mnist", opt, a, 0, 1024, &o->threads); break;
+        case OPT_LIMIT: ok = arg_int("mnist", opt, a, 1, 1L << 30, &o->limit); break;
+        case OPT_LR: ok = arg_float("mnist", opt, a, 1e-12, 1e3, &o->lr); break;
+        case OPT_DECAY: ok = arg_float("mnist", opt, a, 0, 1e6, &o->decay); break;
+        case OPT_SEED: ok = arg_u64("mnist", opt, a, &o->seed); break;
+        case OPT_ACT:
+            if (gf_activation_parse(a, &o->act) != GF_OK) {
                 fprintf(stderr, "grafo mnist: --activation: %s\n", gf_errmsg());
-                return 2;
+                ok = false;
             }
+            break;
+        case OPT_NO_TEST: o->test = false; break;
+        case OPT_RAW: o->standardize = false; break;
+        case OPT_HELP: case 'h': mnist_usage(stdout); return 0;
+        case ':':
+            fprintf(stderr, "grafo mnist: %s needs a value\n", opt);
+            ok = false;
+            break;
+        default:
+            fprintf(stderr, "grafo mnist: unknown option '%s'\n", opt);
+            mnist_usage(stderr);
+            ok = false;
         }
     }
-    return -1; /* go on */
+    if (ok && optind < argc) {
+        fprintf(stderr, "grafo mnist: unexpected argument '%s'\n", argv[optind]);
+        ok = false;
+    }
+    return ok ? -1 : 2; /* -1: go on */
 }
 
 /* The IDX file `name` in dir, gzipped or not, whichever exists. */
@@ -132,7 +152,7 @@ int cmd_mnist(int argc, char **argv)
     gf_set_threads((int)o.threads);
 
     gf_dataset *train = load(o.data, "train"), *test = NULL;
-    if (!train) return 1;
+    if (!train) return 3; /* bad input data, as the README's exit codes say */
     if (o.limit && (size_t)o.limit < gf_dataset_rows(train)) {
         gf_dataset *part = gf_dataset_slice(train, 0, (size_t)o.limit);
         gf_dataset_free(train);
@@ -143,7 +163,7 @@ int cmd_mnist(int argc, char **argv)
     }
     if (o.test && !(test = load(o.data, "t10k"))) {
         gf_dataset_free(train);
-        return 1;
+        return 3;
     }
 
     /* Standardised inputs make one learning rate suit every weight better;

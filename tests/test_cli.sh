@@ -32,20 +32,20 @@ expect 2 "'nan' is not a finite number" mnist --lr nan
 expect 2 "outside" mnist --lr -0.1
 expect 2 "unknown activation 'swish'" mnist --activation swish
 expect 2 "needs a value" mnist --epochs
-expect 1 "$tmp/none/train-images-idx3-ubyte" mnist --data "$tmp/none"
+expect 3 "$tmp/none/train-images-idx3-ubyte" mnist --data "$tmp/none"
 
 # A corrupt file: the training images cut short.
 mkdir "$tmp/cut"
 cp "$data"/t10k-* "$data"/train-labels-idx1-ubyte.gz "$tmp/cut/"
 head -c 100000 "$data/train-images-idx3-ubyte.gz" >"$tmp/cut/train-images-idx3-ubyte.gz"
-expect 1 "train-images-idx3-ubyte.gz" mnist --data "$tmp/cut"
+expect 3 "train-images-idx3-ubyte.gz" mnist --data "$tmp/cut"
 
 # Labels swapped for images: the wrong magic number is named.
 mkdir "$tmp/swap"
 cp "$data"/t10k-* "$tmp/swap/"
 cp "$data/train-labels-idx1-ubyte.gz" "$tmp/swap/train-images-idx3-ubyte.gz"
 cp "$data/train-labels-idx1-ubyte.gz" "$tmp/swap/train-labels-idx1-ubyte.gz"
-expect 1 "train-images-idx3-ubyte.gz" mnist --data "$tmp/swap"
+expect 3 "train-images-idx3-ubyte.gz" mnist --data "$tmp/swap"
 
 # A short real run, and one whose learning rate makes the loss blow up.
 expect 0 "epoch   1" mnist --data "$data" --limit 3000 --epochs 1 --threads 1

@@ -1,0 +1,146 @@
+#!/bin/bash
+# grafo fit / train / predict / eval from the shell: R's numbers on R's
+# datasets, models that save, load and predict, and every bad input of
+# issue 4 with its documented exit code and no partial output file.
+# usage: test_cli_models.sh GRAFO DATA_DIR
+set -u
+grafo=$1
+data=$2
+failures=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect CODE PATTERN ARGS...: exit code and a pattern in stdout+stderr.
+expect() {
+    local code=$1 pattern=$2
+    shift 2
+    "$grafo" "$@" >"$tmp/out" 2>&1
+    local got=$?
+    if [ "$got" -ne "$code" ] || ! grep -q -- "$pattern" "$tmp/out"; then
+        echo "FAILED: grafo $* exited $got (want $code), output should match '$pattern':"
+        sed 's/^/    /' "$tmp/out" | head -30
+        failures=$((failures + 1))
+    fi
+}
+
+# no_file PATH: a failed command must not leave PATH behind.
+no_file() {
+    if [ -e "$1" ]; then
+        echo "FAILED: $1 exists after a failed command"
+        failures=$((failures + 1))
+    fi
+}
+
+# ------------------------------------------------------------- help, usage --
+for sub in "fit" "train" "predict" "eval"; do
+    expect 0 "usage: grafo $sub" $sub --help
+done
+expect 0 "grafo 0" --version
+expect 2 "unknown model 'lm'" fit lm --data "$data/USArrests.csv" --formula "Rape ~ ."
+expect 2 "unknown option '--bogus'" fit ols --bogus
+expect 2 "needs a value" fit ols --data
+expect 2 "exactly one of --lambda X and --cv K" fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ."
+expect 2 "--formula" fit ols --data "$data/USArrests.csv"
+expect 2 "lambda: -1 is outside" fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ." --lambda -1
+
+# ------------------------------------------------------------------ fit ols --
+# seed 000's example, against summary(lm(Rape ~ Assault + Murder, USArrests)).
+expect 0 "Assault      0.06716    0.02044   3.286 0.001927 \*\*" \
+    fit ols --data "$data/USArrests.csv" --formula "Rape ~ Assault + Murder" --save "$tmp/ols.st"
+expect 0 "Multiple R-squared:  0.4451" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Assault + Murder"
+expect 0 "F-statistic: 18.85 on 2 and 47 DF,  p-value: 9.755e-07" \
+    fit ols --data "$data/USArrests.csv" --formula "Rape ~ Assault + Murder"
+expect 0 '"r_squared": 0.4450' fit ols --data "$data/USArrests.csv" --formula "Rape ~ Assault + Murder" --json
+# Predictions carry R's row names; a JSON array too.
+expect 0 "^Alabama,26.5959755" predict --model "$tmp/ols.st" --data "$data/USArrests.csv"
+expect 0 '"row": "Alaska"' predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --json
+expect 0 "R-squared  0.445" eval --model "$tmp/ols.st" --data "$data/USArrests.csv"
+"$grafo" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/pred.csv"
+if [ "$(wc -l <"$tmp/pred.csv")" -ne 51 ]; then
+    echo "FAILED: --output wrote $(wc -l <"$tmp/pred.csv") lines, want 51"
+    failures=$((failures + 1))
+fi
+
+# ---------------------------------------------------- penalised, classes --
+# glmnet(x, mtcars$mpg, lambda = 0.5): wt -2.673381, hp -0.01411517.
+expect 0 "wt *-2.673" fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ." --lambda 0.5
+expect 0 "1se" fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ." --cv 10 --save "$tmp/lasso.st"
+expect 0 "RMSE" eval --model "$tmp/lasso.st" --data "$data/mtcars.csv"
+expect 0 "(Intercept)" fit ridge --data "$data/mtcars.csv" --formula "mpg ~ wt + hp" --lambda 1
+expect 0 "(Intercept)" fit enet --data "$data/mtcars.csv" --formula "mpg ~ ." --alpha 0.5 --cv 5
+# glm(am ~ wt + hp, binomial, mtcars): wt -8.0834752 (se 3.06867511).
+expect 0 "wt  *-8.08348 *3.06868" fit logistic --data "$data/mtcars.csv" --formula "am ~ wt + hp" \
+    --save "$tmp/logit.st"
+expect 0 "accuracy" eval --model "$tmp/logit.st" --data "$data/mtcars.csv"
+expect 3 "takes two" fit logistic --data "$data/iris.csv" --formula "Species ~ ."
+expect 0 "versicolor" fit softmax --data "$data/iris.csv" --formula "Species ~ ." --lambda 0.01 \
+    --save "$tmp/softmax.st"
+expect 0 "accuracy  0.9[6-9]" eval --model "$tmp/softmax.st" --data "$data/iris.csv"
+expect 0 "prob_virginica" predict --model "$tmp/softmax.st" --data "$data/iris.csv"
+expect 0 "one-vs-rest" fit perceptron --data "$data/iris.csv" --formula "Species ~ ." --scale standard
+expect 0 "score" fit linsvm --data "$data/mtcars.csv" --formula "am ~ wt + hp" --scale standard \
+    --save "$tmp/svm.st"
+expect 0 "score_1" predict --model "$tmp/svm.st" --data "$data/mtcars.csv"
+# Factors in formulas: dummy columns named as R names them.
+expect 0 "factor(cyl)8" fit ols --data "$data/mtcars.csv" --formula "mpg ~ factor(cyl) * wt"
+
+# -------------------------------------------------------------------- train --
+expect 0 "epoch 40" train --data "$data/iris.csv" --formula "Species ~ ." --layers 8:tanh,3:softmax \
+    --epochs 40 --batch 8 --lr 0.1 --valid 0.2 --save "$tmp/net.st"
+expect 0 "accuracy  0.9" eval --model "$tmp/net.st" --data "$data/iris.csv"
+expect 0 '"valid_accuracy"' train --data "$data/iris.csv" --formula "Species ~ ." \
+    --layers 8:tanh,3:softmax --epochs 3 --valid 0.2 --json --quiet
+expect 0 "epoch 5" train --model "$tmp/net.st" --data "$data/iris.csv" --epochs 5 --save "$tmp/net2.st"
+expect 0 "R-squared" eval --model "$(
+    "$grafo" train --data "$data/mtcars.csv" --formula "mpg ~ wt + hp" --layers 4:relu,1:identity \
+        --epochs 20 --batch 4 --lr 0.05 --quiet --save "$tmp/reg.st" >/dev/null 2>&1; echo "$tmp/reg.st")" \
+    --data "$data/mtcars.csv"
+
+# ---------------------------------------------------------------- bad input --
+printf 'a,b,y\n1,2,3\n4,5\n6,7,8\n' >"$tmp/ragged.csv"
+expect 3 "ragged.csv:3: expected 3 fields, found 2" fit ols --data "$tmp/ragged.csv" --formula "y ~ a + b"
+printf 'a,b,y\n1,2,3\n4,five,6\n7,8,9\n' >"$tmp/text.csv"
+expect 3 "text.csv:3:3: .*'five'" fit ols --data "$tmp/text.csv" --formula "y ~ a + b"
+expect 2 "Bogus" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Bogus"
+expect 2 "position" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Assault +"
+: >"$tmp/empty.csv"
+expect 3 "empty.csv" fit ols --data "$tmp/empty.csv" --formula "y ~ x"
+printf '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x01\x00\x00\xff\xff\x00' >"$tmp/binary.csv"
+printf 'GRAFO\0\0\x01\x02\x03binary' >"$tmp/nul.csv"
+expect 3 "nul.csv" fit ols --data "$tmp/nul.csv" --formula "y ~ x"
+expect 3 "binary.csv" fit ols --data "$tmp/binary.csv" --formula "y ~ x"
+expect 3 "" fit ols --data "$tmp/none.csv" --formula "y ~ x"
+printf 'Murder,Assault,UrbanPop,Rape\n1,NA,3,4\n2,3,4,5\n3,5,4,2\n4,4,1,1\n5,2,2,7\n6,1,,3\n' >"$tmp/na.csv"
+expect 3 "na.csv: line 2, column 'Assault': missing" fit ols --data "$tmp/na.csv" --formula "Rape ~ Assault + Murder"
+expect 0 "Residual standard error" fit ols --data "$tmp/na.csv" --formula "Rape ~ Assault + Murder" --na omit
+
+# Model files: truncated, tampered, missing, of another kind, newer.
+size=$(stat -c %s "$tmp/ols.st")
+head -c $((size - 7)) "$tmp/ols.st" >"$tmp/cut.st"
+expect 4 "cut.st" predict --model "$tmp/cut.st" --data "$data/USArrests.csv" --output "$tmp/p1.csv"
+no_file "$tmp/p1.csv"
+head -c 8 "$tmp/ols.st" >"$tmp/tampered.st"
+printf '{"coef": {"dtype": "F64", "shape": [1, 9], "data_offsets": [0, 24]}}' >>"$tmp/tampered.st"
+expect 4 "tampered.st" predict --model "$tmp/tampered.st" --data "$data/USArrests.csv"
+sed 's/"format_version":"1"/"format_version":"9"/' "$tmp/ols.st" >"$tmp/newer.st"
+expect 4 "reads format 1 and older" predict --model "$tmp/newer.st" --data "$data/USArrests.csv"
+expect 4 "missing.st" eval --model "$tmp/missing.st" --data "$data/USArrests.csv"
+expect 4 "not a network" train --model "$tmp/ols.st" --data "$data/USArrests.csv"
+expect 3 "Assault" predict --model "$tmp/ols.st" --data "$data/iris.csv"
+expect 3 "libsvm or IDX\|CSV" predict --model "$tmp/ols.st" --libsvm "$tmp/none.svm"
+
+# --layers that do not parse, before any data are read.
+expect 2 "sofmax" train --data "$data/iris.csv" --formula "Species ~ ." --layers 8:relu,3:sofmax
+expect 2 "layer" train --data "$data/iris.csv" --formula "Species ~ ." --layers 8:relu,,3:softmax
+expect 2 "units" train --data "$data/iris.csv" --formula "Species ~ ." --layers 8:tanh,10:softmax
+
+# Outputs that cannot be written: a clear error, exit 5, no file.
+expect 5 "nowhere" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --save "$tmp/nowhere/m.st"
+expect 5 "nowhere" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/nowhere/p.csv"
+no_file "$tmp/nowhere"
+
+if [ "$failures" -ne 0 ]; then
+    echo "test_cli_models: $failures check(s) failed"
+    exit 1
+fi
+echo "test_cli_models: all checks passed"
