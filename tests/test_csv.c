@@ -36,7 +36,8 @@ static void expect_error_n(const char *text, size_t len, const gf_csv_opts *o, g
 {
     gf_frame *f = (gf_frame *)1;
     gf_status s = gf_csv_parse(text, len, "t.csv", o, &f);
-    CHECK(s == want, "status %d (%s), expected %d, for %.60s", (int)s, gf_errmsg(), (int)want, text);
+    CHECK(s == want, "status %d (%s), expected %d, for %.60s", (int)s, gf_errmsg(), (int)want,
+          text ? text : "(null)");
     CHECK(f == NULL, "no frame on failure");
     if (s == GF_OK) gf_frame_free(f);
     va_list ap;
@@ -454,6 +455,16 @@ static void test_bad_input(void)
     expect_error("a,b,c\n1,2,3\n4,5\n", NULL, GF_ERR_FORMAT, "t.csv:3: expected 3 fields, found 2");
     expect_error("a,b\n1,2\n4,5,6\n", NULL, GF_ERR_FORMAT, "t.csv:3: expected 2 fields, found 3");
     expect_error("a,b\n1,\"2\n\"\n4,5,6\n", NULL, GF_ERR_FORMAT, "t.csv:4: expected 2 fields");
+    /* a hostile row of many delimiters is counted, not stored */
+    size_t wide = 100000;
+    char *many = malloc(wide + 16);
+    if (many) {
+        memcpy(many, "a,b\n1,2\n", 8);
+        memset(many + 8, ',', wide);
+        strcpy(many + 8 + wide, "\n");
+        expect_error(many, NULL, GF_ERR_FORMAT, "t.csv:3: expected 2 fields, found 100001");
+        free(many);
+    }
     /* the header */
     expect_error("a,b,a\n1,2,3\n", NULL, GF_ERR_FORMAT, "t.csv:1:5:", "'a'", "columns 1 and 3");
     expect_error("a,,b\n1,2,3\n", NULL, GF_ERR_FORMAT, "t.csv:1:3:", "column 2", "empty name");
@@ -496,6 +507,8 @@ static void test_bad_input(void)
     o.na = (gf_na_policy)7;
     expect_error("a\n1\n", &o, GF_ERR_ARG, "NA policy");
     CHECK(gf_csv_parse("a\n1\n", 4, "t.csv", NULL, NULL) == GF_ERR_ARG, "out NULL");
+    expect_error_n(NULL, 0, NULL, GF_ERR_FORMAT, "t.csv", "empty", (const char *)NULL);
+    expect_error_n(NULL, 3, NULL, GF_ERR_ARG, "t.csv", "NULL", (const char *)NULL);
 }
 
 static void test_files(void)

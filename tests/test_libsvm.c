@@ -30,7 +30,8 @@ static void expect_error_n(const char *text, size_t len, const gf_libsvm_opts *o
 {
     gf_sparse *m = (gf_sparse *)1;
     gf_status s = gf_libsvm_parse(text, len, "t.svm", o, &m);
-    CHECK(s == want, "status %d (%s), expected %d, for %.60s", (int)s, gf_errmsg(), (int)want, text);
+    CHECK(s == want, "status %d (%s), expected %d, for %.60s", (int)s, gf_errmsg(), (int)want,
+          text ? text : "(null)");
     CHECK(m == NULL, "no matrix on failure");
     if (s == GF_OK) gf_sparse_free(m);
     va_list ap;
@@ -148,6 +149,8 @@ static void test_bad(void)
     expect_error_n("1 1:1\n1 2:\0\n", 11, NULL, GF_ERR_FORMAT, "t.svm:2:5:", "NUL",
                    "not a text file", (const char *)NULL);
     CHECK(gf_libsvm_parse("1 1:1\n", 6, "t.svm", NULL, NULL) == GF_ERR_ARG, "out NULL");
+    expect_error_n(NULL, 0, NULL, GF_ERR_FORMAT, "t.svm", "no examples", (const char *)NULL);
+    expect_error_n(NULL, 3, NULL, GF_ERR_ARG, "t.svm", "NULL", (const char *)NULL);
 }
 
 static void test_dense_checks(void)

@@ -85,7 +85,9 @@ size_t gf_frame_omitted(const gf_frame *f); /* rows dropped by GF_NA_OMIT */
 gf_status gf_frame_as_factor(gf_frame *f, size_t j, gf_level_order order);
 
 /* A new frame with rows idx[0..n) of f, in that order (repeats allowed);
- * factors keep all their levels.  NULL on failure. */
+ * factors keep all their levels; the source, line numbers and row names
+ * follow their rows (gf_frame_omitted of the new frame is 0).  NULL on
+ * failure (an index past the rows, or out of memory). */
 gf_frame *gf_frame_take(const gf_frame *f, const size_t *idx, size_t n);
 
 /* ---------------------------------------------------------------- CSV -- */
@@ -113,9 +115,25 @@ typedef struct gf_csv_opts {
  * columns are factors.  Numbers are decimal with a '.' point; "Inf" and
  * "NaN" are refused as non-finite.  Ragged rows, a header with a repeated or
  * empty name (except a first empty one: row names), an empty file, bytes
- * that are not text (NUL) and an unterminated quote are errors. */
+ * that are not text (NUL) and an unterminated quote are errors.
+ *
+ * Details, as R's read.csv where the rules above leave a choice: blank
+ * lines are skipped (a lone CR also ends a line); header names lose their
+ * surrounding spaces, text cells keep theirs, numbers may have spaces
+ * around them; a cell is missing when it is empty or "NA" once its spaces
+ * are dropped, quoted or not; spaces around a quoted cell are dropped.  The
+ * first non-missing cell decides a column's type even in a row that
+ * GF_NA_OMIT then drops, and every row is checked, but the levels of a
+ * factor come from the kept rows only.  A factor whose levels are all
+ * numbers (a declared one) gets them as gf_frame_as_factor does ("2.0" and
+ * "2" are one level, "2").  The frame's source is `path`; on failure *out is
+ * NULL.  Files above 1 GiB (after decompression) are refused.  Errors:
+ * GF_ERR_IO (cannot open or read), GF_ERR_FORMAT (malformed text),
+ * GF_ERR_NUMERIC (a non-finite number), GF_ERR_ARG (bad options, a factor
+ * name the header lacks), GF_ERR_NOMEM. */
 gf_status gf_csv_read(const char *path, const gf_csv_opts *o, gf_frame **out);
-/* The same on text in memory; `source` names it in messages. */
+/* The same on text in memory (len bytes, no terminating NUL needed);
+ * `source` names it in messages ("<text>" if NULL). */
 gf_status gf_csv_parse(const char *text, size_t len, const char *source, const gf_csv_opts *o,
                        gf_frame **out);
 
@@ -140,11 +158,19 @@ typedef struct gf_libsvm_opts {
  * idx:value ...", indices 1-based and strictly increasing; '#' starts a
  * comment; blank lines are skipped.  An index of 0, a repeated or decreasing
  * index, a non-finite value or label, or a malformed pair is an error naming
- * the line and the pair.  Indices above 2^31 - 1 are refused. */
+ * the line and the pair.  Indices above 2^31 - 1 are refused.  Spaces and tabs
+ * separate the fields; CRLF is fine; no examples at all is an error.  The
+ * matrix is the caller's, to free with gf_sparse_free; on failure *out is
+ * NULL.  Files above 1 GiB (after decompression; gzip is recognised) are
+ * refused.  Errors: GF_ERR_IO, GF_ERR_FORMAT, GF_ERR_NUMERIC (a non-finite
+ * label or value), GF_ERR_ARG (n_features above 2^31 - 1), GF_ERR_NOMEM. */
 gf_status gf_libsvm_read(const char *path, const gf_libsvm_opts *o, gf_sparse **out);
 gf_status gf_libsvm_parse(const char *text, size_t len, const char *source,
                           const gf_libsvm_opts *o, gf_sparse **out);
-/* Fill x (rows x cols, row-major) with the dense matrix, zeros included. */
+/* Fill x (rows x cols, row-major, allocated by the caller) with the dense
+ * matrix, zeros included.  GF_ERR_ARG if rows x cols overflows or the
+ * matrix is malformed (offsets out of order, a column >= cols); x is then
+ * left untouched. */
 gf_status gf_sparse_to_dense(const gf_sparse *s, double *x);
 void gf_sparse_free(gf_sparse *s); /* NULL is fine */
 

@@ -69,6 +69,8 @@ typedef struct lexer {
     char *buf;
     size_t nbuf, cap_buf;
     size_t rec_line; /* the line the record starts on */
+    size_t limit;    /* cells kept per record; later ones are only counted */
+    int counting;    /* the current cell is past the limit: put() drops it */
 } lexer;
 
 /* The length of a line break at s[p]: 2 for CRLF, 1 for LF or a lone CR
@@ -94,7 +96,7 @@ static size_t column_of(const lexer *L, size_t line_start, size_t at)
 
 static gf_status put(lexer *L, const char *p, size_t len)
 {
-    if (!len) return GF_OK;
+    if (!len || L->counting) return GF_OK;
     gf_status s = grow(&L->buf, &L->cap_buf, L->nbuf + len, 1, "a CSV record");
     if (s) return s;
     memcpy(L->buf + L->nbuf, p, len);
@@ -138,11 +140,12 @@ static gf_status quoted_cell(lexer *L, size_t q)
 /* Read one cell starting at L->pos into the record. */
 static gf_status next_cell(lexer *L)
 {
-    gf_status s = grow(&L->cell, &L->cap_cell, L->ncell + 1, sizeof *L->cell,
-                       "a CSV record");
-    if (s) return s;
-    cell *c = &L->cell[L->ncell];
-    *c = (cell){.text = L->nbuf, .at = L->pos, .line = L->line, .line_start = L->line_start};
+    /* Past the limit (a ragged row with too many cells) a cell is lexed and
+     * counted but not kept, so a hostile line of a million delimiters costs
+     * no memory. */
+    gf_status s = GF_OK;
+    cell here = {.text = L->nbuf, .at = L->pos, .line = L->line, .line_start = L->line_start};
+    L->counting = L->ncell >= L->limit;
     /* spaces before an opening quote are dropped, as R does */
     size_t q = L->pos;
     while (q < L->n && gf__is_blank(L->s[q]) && L->s[q] != L->delim) q++;
@@ -176,10 +179,13 @@ static gf_status next_cell(lexer *L)
         if ((s = put(L, L->s + L->pos, p - L->pos))) return s;
         L->pos = p;
     }
-    if ((s = grow(&L->buf, &L->cap_buf, L->nbuf + 1, 1, "a CSV record"))) return s;
-    c->len = L->nbuf - c->text;
-    L->buf[L->nbuf++] = '\0';
     L->ncell++;
+    if (L->counting) return GF_OK;
+    if ((s = grow(&L->buf, &L->cap_buf, L->nbuf + 1, 1, "a CSV record"))) return s;
+    if ((s = grow(&L->cell, &L->cap_cell, L->ncell, sizeof *L->cell, "a CSV record"))) return s;
+    here.len = L->nbuf - here.text;
+    L->buf[L->nbuf++] = '\0';
+    L->cell[L->ncell - 1] = here;
     return GF_OK;
 }
 
@@ -357,19 +363,13 @@ static int cmp_name_at(const void *a, const void *b)
     return c ? c : (x->field > y->field) - (x->field < y->field);
 }
 
-/* Check the header's names: none empty (but a first one, for row names),
- * none repeated; and every name in the factors option present. */
+/* Check the header's names: none repeated, and every name in the factors
+ * option present. */
 static gf_status check_header(reader *R)
 {
     lexer *L = &R->L;
     const cell *c = L->cell;
     size_t first = R->has_row_names;
-    for (size_t j = first; j < R->nfield; j++)
-        if (!*R->col[j - first].name)
-            return gf__fail(GF_ERR_FORMAT,
-                            "%s:%zu:%zu: column %zu of the header has an empty name (only the "
-                            "first column may be unnamed: it then holds row names)",
-                            L->source, c[j].line, column_of(L, c[j].line_start, c[j].at), j + 1);
     if (R->ncol > 1) {
         name_at *sorted = gf__malloc(R->ncol * sizeof *sorted, "checking the header's names");
         if (!sorted) return GF_ERR_NOMEM;
@@ -421,6 +421,15 @@ static gf_status read_header(reader *R)
     /* R's write.csv leaves the row names' header cell empty */
     const char *first = L->buf + L->cell[0].text;
     R->has_row_names = L->ncell > 1 && strspn(first, " \t") == L->cell[0].len;
+    /* empty names first, before a column is allocated for each */
+    for (size_t j = (size_t)R->has_row_names; j < R->nfield; j++) {
+        const cell *c = &L->cell[j];
+        if (strspn(L->buf + c->text, " \t") == c->len)
+            return gf__fail(GF_ERR_FORMAT,
+                            "%s:%zu:%zu: column %zu of the header has an empty name (only the "
+                            "first column may be unnamed: it then holds row names)",
+                            L->source, c->line, column_of(L, c->line_start, c->at), j + 1);
+    }
     R->ncol = R->nfield - (size_t)R->has_row_names;
     R->col = gf__calloc(R->ncol, sizeof *R->col, "the CSV's columns");
     R->value = gf__calloc(R->ncol, sizeof *R->value, "a CSV record");
@@ -431,6 +440,7 @@ static gf_status read_header(reader *R)
         memcpy(R->col[j].name, L->buf + c->text, c->len + 1);
         trim(R->col[j].name);
     }
+    L->limit = R->nfield; /* a longer row is ragged: its extra cells are only counted */
     return check_header(R);
 }
 
@@ -744,6 +754,7 @@ gf_status gf_csv_parse(const char *text, size_t len, const char *source, const g
     if (!out) return gf__fail(GF_ERR_ARG, "%s: no place for the frame (out is NULL)", source);
     *out = NULL;
     if (!text && len) return gf__fail(GF_ERR_ARG, "%s: the text is NULL", source);
+    if (!text) text = ""; /* no text at all reads as an empty file */
     o = opts_or_default(o, &def);
     gf_status s = check_opts(o, source);
     if (s) return s;
@@ -751,7 +762,7 @@ gf_status gf_csv_parse(const char *text, size_t len, const char *source, const g
 
     reader R = {.o = o};
     lexer *L = &R.L;
-    *L = (lexer){.s = text, .n = len, .source = source, .line = 1};
+    *L = (lexer){.s = text, .n = len, .source = source, .line = 1, .limit = SIZE_MAX};
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) L->pos = L->line_start = 3;
     L->delim = o->delimiter ? o->delimiter : detect_delimiter(text, len, L->pos);
 

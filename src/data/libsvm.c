@@ -210,6 +210,7 @@ gf_status gf_libsvm_parse(const char *text, size_t len, const char *source,
     if (!out) return gf__fail(GF_ERR_ARG, "%s: no place for the matrix (out is NULL)", source);
     *out = NULL;
     if (!text && len) return gf__fail(GF_ERR_ARG, "%s: the text is NULL", source);
+    if (!text) text = ""; /* no text at all reads as an empty file */
     gf_libsvm_opts def = GF_LIBSVM_OPTS_DEFAULT;
     if (!o) o = &def;
     if (o->n_features > INT32_MAX)
