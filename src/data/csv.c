@@ -326,9 +326,9 @@ typedef struct reader {
     column *col;        /* the data columns: fields minus the row names */
     size_t ncol;
     size_t header_line;
-    size_t rows, cap_rows; /* kept rows */
-    size_t *line;          /* cap_rows */
-    char **row_name;       /* cap_rows, or NULL */
+    size_t rows, cap_rows; /* kept rows; every column's v has room for cap_rows */
+    size_t *line;          /* rows line numbers, room for cap_line */
+    char **row_name;       /* rows names (room for cap_row_name), or NULL */
     size_t cap_line, cap_row_name;
     size_t omitted, first_omitted_line;
     double *value;         /* ncol: the current record's numbers */
@@ -539,13 +539,6 @@ static gf_status keep_record(reader *R)
     lexer *L = &R->L;
     gf_status s = room_for_row(R);
     if (s) return s;
-    if (R->has_row_names) {
-        const cell *c = &L->cell[0];
-        char *name = gf__malloc(c->len + 1, "a row name");
-        if (!name) return GF_ERR_NOMEM;
-        memcpy(name, L->buf + c->text, c->len + 1);
-        R->row_name[R->rows] = name;
-    }
     for (size_t j = 0; j < R->ncol; j++) {
         column *col = &R->col[j];
         const cell *c = &L->cell[j + (size_t)R->has_row_names];
@@ -556,6 +549,15 @@ static gf_status keep_record(reader *R)
             v = (double)code;
         }
         col->v[R->rows] = v;
+    }
+    /* the row name last: once it is allocated, the row is counted, so
+     * reader_free finds it whatever happens next */
+    if (R->has_row_names) {
+        const cell *c = &L->cell[0];
+        char *name = gf__malloc(c->len + 1, "a row name");
+        if (!name) return GF_ERR_NOMEM;
+        memcpy(name, L->buf + c->text, c->len + 1);
+        R->row_name[R->rows] = name;
     }
     R->line[R->rows++] = L->rec_line;
     return GF_OK;
