@@ -117,19 +117,23 @@ static const char *describe(const parser *p, const tok *t, char *buf, size_t siz
     return buf;
 }
 
-/* "expected <what> after <previous token>, found <current token>", at the
- * current token, or at the previous one when the formula has ended (the
- * place the user has to look at). */
-static void expected(parser *p, const char *what)
+/* "expected <what> after <previous token>, found <current token><hint>",
+ * at the current token, or at the previous one when the formula has ended
+ * (the place the user has to look at). */
+static void expected_hint(parser *p, const char *what, const char *hint)
 {
     char found[64], after[64];
     size_t pos = p->cur.kind == T_END && p->prev.pos ? p->prev.pos : p->cur.pos;
     if (p->prev.pos)
-        fail_at(p, pos, "expected %s after %s, found %s", what, describe(p, &p->prev, after, sizeof after),
-                describe(p, &p->cur, found, sizeof found));
+        fail_at(p, pos, "expected %s after %s, found %s%s", what,
+                describe(p, &p->prev, after, sizeof after),
+                describe(p, &p->cur, found, sizeof found), hint);
     else
-        fail_at(p, pos, "expected %s, found %s", what, describe(p, &p->cur, found, sizeof found));
+        fail_at(p, pos, "expected %s, found %s%s", what, describe(p, &p->cur, found, sizeof found),
+                hint);
 }
+
+static void expected(parser *p, const char *what) { expected_hint(p, what, ""); }
 
 /* ---- the lexer ---------------------------------------------------------- */
 
@@ -663,8 +667,8 @@ static void parse(parser *p)
         if (p->err) return;
         p->f->lhs = v->kid[0];
         if (!at_op(p, '~')) {
-            expected(p, "'~' after the response (the response is one variable; write "
-                     "arithmetic inside I())");
+            expected_hint(p, "'~'", " (the response is one variable; write arithmetic "
+                          "inside I())");
             return;
         }
     }
@@ -675,7 +679,8 @@ static void parse(parser *p)
     }
     p->f->rhs = f_sum(p);
     if (!p->err && p->cur.kind != T_END)
-        expected(p, "an operator ('+', '-', '*', '/', ':' or '^') or the end of the formula");
+        expected_hint(p, "an operator or the end of the formula", " (the operators are '+', '-', "
+                      "'*', '/', ':' and '^')");
 }
 
 void gf__fx_free(fx_formula *f)

@@ -145,7 +145,7 @@ static size_t store_slot(const store *s, const size_t *v, size_t n)
 
 static gf_status too_many_terms(void)
 {
-    return gf__fail(GF_ERR_ARG, "the formula expands to more than %zu distinct terms", MAX_TERMS);
+    return gf__fail(GF_ERR_ARG, "it expands to more than %zu distinct terms", MAX_TERMS);
 }
 
 static gf_status store_grow(store *s)
@@ -249,7 +249,7 @@ static gf_status term_union(store *s, size_t a, size_t b, size_t **buf, size_t *
                             size_t *id)
 {
     if (++s->unions > MAX_UNIONS)
-        return gf__fail(GF_ERR_ARG, "the formula's interactions are too many to expand "
+        return gf__fail(GF_ERR_ARG, "its interactions are too many to expand "
                         "(more than %zu products of terms)", MAX_UNIONS);
     size_t na = s->len[a], nb = s->len[b];
     if (na + nb > *bufcap) {
@@ -1081,7 +1081,15 @@ static gf_status build(const char *formula, const gf_frame *data, const gf_var_i
         c.has_response = 1;
         s = intern_var(&c, f->lhs, NULL, f->lhs->pos, &vi);
     }
-    if (!s) s = eval(&c, f->rhs, &list);
+    if (!s) {
+        s = eval(&c, f->rhs, &list);
+        /* the term store's limits do not know the formula: say which */
+        if (s && s != GF_ERR_NOMEM && strncmp(gf_errmsg(), "formula '", 9) != 0) {
+            char quoted[256];
+            gf__fx_quote_formula(f->text, 0, quoted, sizeof quoted);
+            gf__errctx("formula '%s'", quoted);
+        }
+    }
     for (size_t i = 0; i < list.n && !s && c.has_response; i++)
         if (c.st.len[list.id[i]] == 1 && c.st.var[c.st.off[list.id[i]]] == 0)
             s = fail_at(&c, c.response_pos, "the response '%s' is also a term on the right-hand side",
