@@ -446,6 +446,7 @@ int cmd_fit(int argc, char **argv)
                                              ? EXIT_FIT : EXIT_DATA);
     }
     if (rc == EXIT_OK && f.json) print_json(f.json), f.json = NULL;
+    fflush(stdout); /* the report first, then what goes to stderr */
     if (rc == EXIT_OK && f.warning) fprintf(stderr, "grafo fit: warning: %s\n", f.warning);
 
     /* The pipeline: terms (or a feature count), scaling, classes, coefficients. */
