@@ -194,9 +194,9 @@ static gf_dataset *dataset_of(const table *t, const size_t *idx, size_t n, int c
     return ds;
 }
 
-/* The network to train: new from --layers, or a saved one from --model. */
-static int network_for(const train_opts *o, size_t inputs, gf_arch *arch, gf_model **m,
-                       gf_pipeline **from)
+/* What to train: the architecture from --layers, or a saved network from
+ * --model.  Checked before any data are read. */
+static int network_source(const train_opts *o, gf_arch *arch, gf_pipeline **from)
 {
     if (o->init) {
         if (gf_pipeline_load(o->init, from) != GF_OK) return fail("train", EXIT_MODEL);
@@ -207,8 +207,12 @@ static int network_for(const train_opts *o, size_t inputs, gf_arch *arch, gf_mod
         }
         return EXIT_OK;
     }
-    if (gf_arch_parse(o->layers, arch) != GF_OK) return fail("train", EXIT_USAGE);
-    if (inputs == 0) return EXIT_OK; /* built once the data are read */
+    return gf_arch_parse(o->layers, arch) == GF_OK ? EXIT_OK : fail("train", EXIT_USAGE);
+}
+
+/* A new network for `inputs` features, compiled and initialised. */
+static int network_new(const train_opts *o, size_t inputs, const gf_arch *arch, gf_model **m)
+{
     *m = gf_model_from_arch((int)inputs, arch);
     if (!*m) return fail("train", EXIT_USAGE);
     if (gf_model_compile(*m, (int)o->batch, o->seed) != GF_OK) return fail("train", EXIT_FIT);
@@ -233,7 +237,7 @@ int cmd_train(int argc, char **argv)
     table t = { 0 };
 
     /* The layers first: a spec that does not parse fails before any data are read. */
-    rc = network_for(&o, 0, &arch, &m, &from);
+    rc = network_source(&o, &arch, &from);
     if (rc == EXIT_OK && from) {
         m = gf_pipeline_network(from);
         arch.loss = gf_pipeline_arch(from)->loss;
@@ -253,7 +257,7 @@ int cmd_train(int argc, char **argv)
                     "%zu (use softmax)\n", t.nclasses);
             rc = EXIT_USAGE;
         } else {
-            rc = network_for(&o, t.p, &arch, &m, &from);
+            rc = network_new(&o, t.p, &arch, &m);
         }
     }
 
