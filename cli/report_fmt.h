@@ -84,9 +84,10 @@ int rf_print_named(FILE *out, char *const *names, const double *x, size_t n, int
 /* print.default(m, quote = FALSE, right = TRUE) of an r x c character
  * matrix (cells row-major) with row and column names: row names
  * left-justified, each column right-justified to its widest entry or name
- * after one space, and the columns split into blocks that fit RF_WIDTH. */
-void rf_print_matrix(FILE *out, char *const *rownames, char *const *colnames,
-                     const rf_cell *cells, size_t r, size_t c);
+ * after one space, and the columns split into blocks that fit RF_WIDTH.
+ * Returns 0, or -1 when out of memory. */
+int rf_print_matrix(FILE *out, char *const *rownames, char *const *colnames,
+                    const rf_cell *cells, size_t r, size_t c);
 
 /* printCoefmat(cbind(est, se, stat, p), digits = digits) as summary.lm and
  * summary.glm print it: estimates and standard errors rounded together,

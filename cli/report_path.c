@@ -47,9 +47,9 @@ int report_coef(FILE *out, const char *title, char *const *names, const double *
     static char *const head[1] = { "Estimate" };
     fprintf(out, "\n%s\n", title ? title : "Coefficients:");
     rf_format_columns(coef, k, 1, PRINT_DIGITS, 1, cells);
-    rf_print_matrix(out, nm, head, (const rf_cell *)cells, k, 1);
+    int rc = rf_print_matrix(out, nm, head, (const rf_cell *)cells, k, 1);
     free(nm), free(cells);
-    return ferror(out) ? -1 : 0;
+    return rc || ferror(out) ? -1 : 0;
 }
 
 static const char *measure_name(const gf_path *p)
@@ -75,7 +75,7 @@ int report_cv(FILE *out, const gf_cv *cv, bool use_1se)
     static char *const rows[2] = { "min", "1se" };
     static char *const cols[5] = { "Lambda", "Index", "Measure", "SE", "Nonzero" };
     fprintf(out, "\nMeasure: %s \n\n", measure_name(p));
-    rf_print_matrix(out, rows, cols, (const rf_cell *)cells, 2, 5);
+    int rc = rf_print_matrix(out, rows, cols, (const rf_cell *)cells, 2, 5);
 
     /* The coefficients at both, as coef(fit, s = c(lambda.min, lambda.1se)). */
     size_t k = p->k;
@@ -93,12 +93,12 @@ int report_cv(FILE *out, const gf_cv *cv, bool use_1se)
     static char *const heads[2] = { "lambda.min", "lambda.1se" };
     fputs("\nCoefficients:\n", out);
     rf_format_columns(both, k, 2, PRINT_DIGITS, 1, cc);
-    rf_print_matrix(out, nm, heads, (const rf_cell *)cc, k, 2);
+    rc |= rf_print_matrix(out, nm, heads, (const rf_cell *)cc, k, 2);
     rf_cell lam;
     fprintf(out, "\nThe model keeps %s = %s.\n", use_1se ? "lambda.1se" : "lambda.min",
             rf_num(use_1se ? cv->lambda_1se : cv->lambda_min, PRINT_DIGITS, lam));
     free(both), free(cc), free(nm);
-    return ferror(out) ? -1 : 0;
+    return rc || ferror(out) ? -1 : 0;
 }
 
 int report_path(FILE *out, const gf_path *path, const char *call)
@@ -135,9 +135,9 @@ int report_path(FILE *out, const gf_path *path, const char *call)
      * whole numbers format the same either way. */
     anova_cells(tab, n, 3, PATH_DIGITS, cells);
     static char *const cols[3] = { "Df", "%Dev", "Lambda" };
-    rf_print_matrix(out, rows, cols, (const rf_cell *)cells, n, 3);
+    int rc = rf_print_matrix(out, rows, cols, (const rf_cell *)cells, n, 3);
     free(tab), free(cells), free(rows);
-    return ferror(out) ? -1 : 0;
+    return rc || ferror(out) ? -1 : 0;
 }
 
 int report_softmax(FILE *out, const gf_mlogit *m, char *const *class_names,
@@ -168,9 +168,9 @@ int report_softmax(FILE *out, const gf_mlogit *m, char *const *class_names,
     fprintf(out, "\nSoftmax regression: %zu classes, %d iterations, loss %s\n\nCoefficients:\n",
             K, m->iterations, rf_num(m->loss, PRINT_DIGITS, loss));
     rf_format_columns(x, k, K, PRINT_DIGITS, 0, cells);
-    rf_print_matrix(out, nm, cls, (const rf_cell *)cells, k, K);
+    int rc = rf_print_matrix(out, nm, cls, (const rf_cell *)cells, k, K);
     free(x), free(cells), free(nm), free(cls);
-    return ferror(out) ? -1 : 0;
+    return rc || ferror(out) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ JSON -- */

@@ -410,56 +410,47 @@ int rf_print_named(FILE *out, char *const *names, const double *x, size_t n, int
     return 0;
 }
 
-void rf_print_matrix(FILE *out, char *const *rownames, char *const *colnames,
-                     const rf_cell *cells, size_t r, size_t c)
+int rf_print_matrix(FILE *out, char *const *rownames, char *const *colnames,
+                    const rf_cell *cells, size_t r, size_t c)
 {
     const size_t gap = 1;
+    size_t *w = malloc((c ? c : 1) * sizeof *w);
+    if (!w) return -1;
     size_t rlabw = 0;
     for (size_t i = 0; i < r; i++) {
         size_t l = rf_width(rownames[i]);
         if (l > rlabw) rlabw = l;
     }
-    /* Column widths are computed as the columns are printed, block by
-     * block, so no array of widths is needed. */
-    size_t jmin = 0;
-    while (jmin < c) {
-        size_t width = rlabw, jmax = jmin;
-        do {
-            size_t wj = rf_width(colnames[jmax]);
-            for (size_t i = 0; i < r; i++) {
-                size_t l = rf_width(cells[i * c + jmax]);
-                if (l > wj) wj = l;
-            }
-            if (jmax > jmin && width + wj + gap >= RF_WIDTH) break;
-            width += wj + gap;
-            jmax++;
-        } while (jmax < c);
+    for (size_t j = 0; j < c; j++) {
+        w[j] = rf_width(colnames[j]);
+        for (size_t i = 0; i < r; i++) {
+            size_t l = rf_width(cells[i * c + j]);
+            if (l > w[j]) w[j] = l;
+        }
+    }
+    /* Blocks of columns: at least one, more while the line stays under
+     * the width. */
+    for (size_t jmin = 0, jmax; jmin < c; jmin = jmax) {
+        size_t width = rlabw + w[jmin] + gap;
+        for (jmax = jmin + 1; jmax < c && width + w[jmax] + gap < RF_WIDTH; jmax++)
+            width += w[jmax] + gap;
         put_spaces(out, rlabw);
         for (size_t j = jmin; j < jmax; j++) {
-            size_t wj = rf_width(colnames[j]);
-            for (size_t i = 0; i < r; i++) {
-                size_t l = rf_width(cells[i * c + j]);
-                if (l > wj) wj = l;
-            }
             put_spaces(out, gap);
-            put_padded(out, colnames[j], wj, true);
+            put_padded(out, colnames[j], w[j], true);
         }
         for (size_t i = 0; i < r; i++) {
             fputc('\n', out);
             put_padded(out, rownames[i], rlabw, false);
             for (size_t j = jmin; j < jmax; j++) {
-                size_t wj = rf_width(colnames[j]);
-                for (size_t ii = 0; ii < r; ii++) {
-                    size_t l = rf_width(cells[ii * c + j]);
-                    if (l > wj) wj = l;
-                }
                 put_spaces(out, gap);
-                put_padded(out, cells[i * c + j], wj, true);
+                put_padded(out, cells[i * c + j], w[j], true);
             }
         }
         fputc('\n', out);
-        jmin = jmax;
     }
+    free(w);
+    return 0;
 }
 
 /* ------------------------------------------------------ printCoefmat -- */
@@ -570,7 +561,12 @@ int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const 
 
     char *heads[5] = { colnames[0], colnames[1], colnames[2], colnames[3], "" };
     if (show_stars) {
-        rf_print_matrix(out, rownames, heads, (const rf_cell *)cells, k, nc);
+        if (rf_print_matrix(out, rownames, heads, (const rf_cell *)cells, k, nc) != 0) {
+            free(cells);
+            free(cs);
+            free(tmp);
+            return -1;
+        }
         fputs("---\nSignif. codes:  " SIGNIF_LEGEND "\n", out);
     } else {
         /* Without the stars column: copy the four columns. */
@@ -581,8 +577,14 @@ int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const 
         }
         for (size_t i = 0; i < k; i++)
             for (size_t j = 0; j < 4; j++) memcpy(four[i * 4 + j], cells[i * nc + j], RF_CELL);
-        rf_print_matrix(out, rownames, heads, (const rf_cell *)four, k, 4);
+        int rc = rf_print_matrix(out, rownames, heads, (const rf_cell *)four, k, 4);
         free(four);
+        if (rc != 0) {
+            free(cells);
+            free(cs);
+            free(tmp);
+            return -1;
+        }
     }
     free(cells), free(cs), free(tmp);
     return 0;

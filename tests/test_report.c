@@ -521,6 +521,8 @@ int main(void)
     static const fit_case glm_cases[] = {
         GLM_CASE(glm_mtcars, GLM_MTCARS),
         GLM_CASE(glm_infert, GLM_INFERT),
+        GLM_CASE(glm_small, GLM_SMALL),
+        GLM_CASE(glm_tiny, GLM_TINY),
     };
     for (size_t i = 0; i < sizeof glm_cases / sizeof glm_cases[0]; i++) test_glm(&glm_cases[i]);
     test_path_prints();
