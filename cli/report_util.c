@@ -126,7 +126,7 @@ static void scientific(double x, int digits, int *neg, int *kpower, int *nsig, b
     int rgt = digits - *kpower;
     rgt = rgt < 0 ? 0 : rgt > KP_MAX ? KP_MAX : rgt;
     double fuzz = 0.5 / (double)pow10l_exact(rgt);
-    *widens = *kpower > 0 && *kpower <= KP_MAX && r < (double)pow10l_exact(*kpower) - fuzz;
+    *widens = *kpower > 0 && *kpower <= KP_MAX && r < pow10l_exact(*kpower) - fuzz;
 }
 
 /* Fixed notation wins whenever it is no wider than scientific notation
@@ -468,6 +468,15 @@ static const char *stars(double p)
     return p <= 0.001 ? "***" : p <= 0.01 ? "**" : p <= 0.05 ? "*" : p <= 0.1 ? "." : " ";
 }
 
+/* printCoefmat's check that a value and its text agree on being zero; text
+ * that is not a number (nothing was formatted) is left alone, as R's NA. */
+static bool zero_mismatch(double v, const char *text)
+{
+    char *end;
+    double shown = strtod(text, &end);
+    return end != text && (v == 0) != (shown == 0);
+}
+
 int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const double *se,
                      const double *stat, const double *p, size_t k, char *const colnames[4],
                      int digits)
@@ -520,18 +529,15 @@ int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const 
     for (size_t i = 0; i < 2 * k; i++) {
         size_t row = i % k, col = i / k;
         double v = col ? se[row] : est[row];
-        if (isnan(v)) continue;
-        bool shown0 = strtod(cells[row * nc + col], NULL) == 0;
-        if ((v == 0) != shown0) cs[m++] = v;
+        if (!isnan(v) && zero_mismatch(v, cells[row * nc + col])) cs[m++] = v;
     }
     if (m) {
         rf_real f = rf_format_info(cs, m, digits - 1 > 1 ? digits - 1 : 1);
         for (size_t i = 0; i < 2 * k; i++) {
             size_t row = i % k, col = i / k;
             double v = col ? se[row] : est[row];
-            if (isnan(v)) continue;
-            bool shown0 = strtod(cells[row * nc + col], NULL) == 0;
-            if ((v == 0) != shown0) rf_encode(v, f, cells[row * nc + col]);
+            if (!isnan(v) && zero_mismatch(v, cells[row * nc + col]))
+                rf_encode(v, f, cells[row * nc + col]);
         }
     }
     for (size_t i = 0; i < k; i++) {
