@@ -346,6 +346,8 @@ static void test_resolution_errors(void)
     expect_terms_error("log(f1) ~ x", ch, "position 5: column 'f1' is a factor", NULL);
     expect_terms_error("mpg ~ wt + mpg", mt, "position 12: the response 'mpg' is also a term",
                        NULL);
+    expect_terms_error("mpg ~ wt + log(2)", mt, "position 12: 'log(2)' reads no column", NULL);
+    expect_terms_error("I(1) ~ wt", mt, "position 1: 'I(1)' reads no column", NULL);
     expect_terms_error("mpg ~ wt", NULL, "the data frame is NULL", NULL);
     expect_terms_error(NULL, mt, "the formula is NULL", NULL);
 
@@ -586,6 +588,96 @@ static void test_hostile(void)
     gf_frame_free(mt);
 }
 
+/* A formula either resolves (and then makes a design, or fails cleanly) or
+ * fails with GF_ERR_ARG and a message that quotes it. */
+static void try_formula(const char *formula, const gf_frame *f)
+{
+    gf_terms *t = NULL;
+    gf_status s = gf_terms_new(formula, f, &t);
+    if (s != GF_OK) {
+        CHECK(s == GF_ERR_ARG && !t, "'%s': status %d", formula, (int)s);
+        CHECK(strstr(gf_errmsg(), "formula") != NULL, "'%s': message '%s'", formula, gf_errmsg());
+        return;
+    }
+    gf_design_opts o = GF_DESIGN_OPTS_DEFAULT;
+    o.need_response = 0;
+    gf_design *d = NULL;
+    s = gf_design_new(t, f, &o, &d);
+    CHECK(s == GF_OK || s == GF_ERR_ARG || s == GF_ERR_NUMERIC, "'%s': design status %d", formula,
+          (int)s);
+    CHECK(s != GF_OK || (d && d->p == gf_terms_ncols(t)), "'%s': design", formula);
+    gf_design_free(d);
+    gf_terms_free(t);
+}
+
+/* Every prefix of some formulas, and random edits of them. */
+static void test_fuzz(void)
+{
+    gf_frame *ch = chars_frame(0);
+    static const char *const seeds[] = {
+        "log(y) ~ (f1 + f2 + x)^2 - f1:f2 + I((x + 1)^-2 * `z val`/3) + sqrt(abs(x - 2))",
+        "cls ~ f1*x/f2 + factor(f2):exp(x/10) - 1 + 0 + . - `z val`",
+        "~ -1 + (f1:(f2 + x))^3 + I(-x^2^0.5) + log(1e-3 + x)",
+    };
+    static const char alphabet[] = "~+-*/^:()., `Ixfylogexpsqrtabsfactor1020e.\x01\xc3\xa9";
+    char buf[256];
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        size_t n = strlen(seeds[k]);
+        try_formula(seeds[k], ch);
+        for (size_t len = 0; len < n; len++) {
+            memcpy(buf, seeds[k], len);
+            buf[len] = '\0';
+            try_formula(buf, ch);
+        }
+    }
+    gf_rng r;
+    gf_rng_seed(&r, 20241123);
+    for (int trial = 0; trial < 3000; trial++) {
+        const char *seed = seeds[gf_rng_below(&r, sizeof seeds / sizeof seeds[0])];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n + 1);
+        for (int edits = 1 + (int)gf_rng_below(&r, 4); edits > 0; edits--) {
+            size_t at = gf_rng_below(&r, n);
+            char c = alphabet[gf_rng_below(&r, sizeof alphabet - 1)];
+            switch (gf_rng_below(&r, 3)) {
+            case 0: buf[at] = c; break;                                    /* replace */
+            case 1: memmove(buf + at, buf + at + 1, n - at), n--; break;   /* delete */
+            default:                                                       /* insert */
+                if (n + 2 < sizeof buf) memmove(buf + at + 1, buf + at, n - at + 1), buf[at] = c, n++;
+            }
+            if (n == 0) break;
+        }
+        try_formula(buf, ch);
+    }
+    gf_frame_free(ch);
+}
+
+/* '.' over a wide frame stays quick (names are hashed, not searched). */
+static void test_wide(void)
+{
+    size_t cols = 4000, rows = 50;
+    gf_frame *f = gf_frame_new(rows);
+    double *v = malloc(rows * sizeof *v);
+    char name[16];
+    for (size_t j = 0; j < cols; j++) {
+        for (size_t i = 0; i < rows; i++) v[i] = (double)(i * 7 + j % 13);
+        snprintf(name, sizeof name, "c%zu", j);
+        gf_frame_add_numeric(f, name, v);
+    }
+    gf_terms *t = NULL;
+    CHECK(gf_terms_new("c0 ~ . - c5", f, &t) == GF_OK, "%s", gf_errmsg());
+    CHECK(gf_terms_ncols(t) == cols - 2, "%zu columns", gf_terms_ncols(t));
+    gf_design *d = t ? design(t, f, 1, 0) : NULL;
+    CHECK(d && d->p == cols - 2 && d->x[3 * d->p + 10] == 3 * 7 + 12 % 13, "wide design");
+    gf_terms *r = t ? restore(t) : NULL;
+    gf_design *e = r ? design(r, f, 1, 0) : NULL;
+    CHECK(same_design(d, e), "wide round trip");
+    gf_design_free(d), gf_design_free(e);
+    gf_terms_free(t), gf_terms_free(r);
+    free(v);
+    gf_frame_free(f);
+}
+
 int main(void)
 {
     test_r_cases();
@@ -594,6 +686,8 @@ int main(void)
     test_resolution_errors();
     test_missing();
     test_hostile();
+    test_fuzz();
+    test_wide();
     gf_design_free(NULL);
     gf_terms_free(NULL);
     return check_report("test_formula");

@@ -138,7 +138,8 @@ static size_t store_slot(const store *s, const size_t *v, size_t n)
     size_t i = hash_set(v, n) & (s->tcap - 1);
     for (; s->table[i]; i = (i + 1) & (s->tcap - 1)) {
         size_t id = s->table[i] - 1;
-        if (s->len[id] == n && memcmp(s->var + s->off[id], v, n * sizeof *v) == 0) break;
+        if (s->len[id] == n && (n == 0 || memcmp(s->var + s->off[id], v, n * sizeof *v) == 0))
+            break;
     }
     return i;
 }
@@ -198,7 +199,7 @@ static gf_status store_intern(store *s, const size_t *v, size_t n, size_t *id)
         s->var = var;
         s->vcap = vcap;
     }
-    memcpy(s->var + s->nvar, v, n * sizeof *v);
+    if (n) memcpy(s->var + s->nvar, v, n * sizeof *v);
     s->off[s->n] = s->nvar;
     s->len[s->n] = n;
     s->stamp[s->n] = 0;
@@ -318,6 +319,7 @@ typedef struct ctx {
     const gf_var_info *info;   /* ... against a list of variables */
     size_t ninfo;
     gf__fx_names info_names;
+    gf__fx_names frame_cols;   /* the frame's column names, indexed */
     gf__var *v;                /* variables in order of appearance */
     size_t nv, vcap;
     gf__fx_names vnames;
@@ -425,6 +427,9 @@ static gf_status intern_var(ctx *c, fx_node *e, const char *column, size_t pos, 
         v->kind = GF__VAR_EXPR;
         s = collect_columns(v, &seen, e);
         gf__fx_names_free(&seen);
+        /* R too refuses a constant: its length is not the data's */
+        if (!s && v->ncolumns == 0)
+            s = fail_at(c, pos, "'%s' reads no column: a constant is not a variable", v->name);
     }
     if (!s) s = gf__fx_names_add(&c->vnames, v->name, index);
     if (s) {
@@ -475,7 +480,7 @@ static gf_status power(ctx *c, const fx_node *e, ids *out)
     for (unsigned long k = 1; k < e->power && !s; k++) {
         ids next = {0};
         s = interact(&c->st, &base, &r, &next);
-        int same = !s && next.n == r.n && memcmp(next.id, r.id, r.n * sizeof *r.id) == 0;
+        int same = !s && next.n == r.n && (!r.n || memcmp(next.id, r.id, r.n * sizeof *r.id) == 0);
         if (!s) ids_move(&r, &next);
         free(next.id);
         if (same) break;
@@ -716,7 +721,7 @@ static gf_status resolve_from_frame(ctx *c, gf__var *v, int full)
 {
     const gf_frame *f = c->data;
     for (size_t k = 0; k < v->ncolumns; k++) {
-        long j = gf_frame_find(f, v->columns[k]);
+        long j = gf__fx_names_find(&c->frame_cols, v->columns[k]);
         size_t pos = v->kind == GF__VAR_EXPR ? name_pos(v->expr, v->columns[k]) : v->pos;
         if (j < 0) {
             char cols[256];
@@ -730,7 +735,7 @@ static gf_status resolve_from_frame(ctx *c, gf__var *v, int full)
                            v->columns[k], v->name);
     }
     if (!full) return GF_OK;
-    size_t j = (size_t)gf_frame_find(f, v->columns[0]);
+    size_t j = (size_t)gf__fx_names_find(&c->frame_cols, v->columns[0]);
     if (v->kind == GF__VAR_EXPR) {
         v->type = GF_COL_NUMERIC;
         return GF_OK;
@@ -822,34 +827,62 @@ static int subset(const size_t *a, size_t na, const size_t *b, size_t nb)
     return 1;
 }
 
-/* R's TermCode: factor v of term t is coded by contrasts (1) if t without
- * v is empty or contained in an earlier term, else by indicators (2). */
-static int term_code(const gf_terms *t, size_t ti, size_t pick, size_t *buf)
+/* Subset tests allowed while coding, against formulas built to be slow. */
+#define MAX_SUBSET_TESTS ((size_t)1 << 26)
+
+/* R's TermCode: factor `pick` of term ti is coded by contrasts (1) if the
+ * term without it is empty or contained in an earlier term, else by
+ * indicators (2).  first[v] is the first term holding variable v: a term
+ * holding all of the rest comes no earlier than the latest of those. */
+static int term_code(const gf_terms *t, size_t ti, size_t pick, const size_t *first, size_t *buf,
+                     size_t *tests)
 {
     const gf__term *term = &t->terms[ti];
-    size_t m = 0;
+    size_t m = 0, from = 0;
     for (size_t q = 0; q < term->order; q++)
-        if (q != pick) buf[m++] = term->var[q];
+        if (q != pick) {
+            buf[m++] = term->var[q];
+            if (first[term->var[q]] > from) from = first[term->var[q]];
+        }
     if (m == 0) return 1;
-    for (size_t e = 0; e < ti; e++)
+    if (m == 1) return first[buf[0]] < ti ? 1 : 2;
+    for (size_t e = from; e < ti; e++) {
+        if (++*tests > MAX_SUBSET_TESTS) return -1;
         if (t->terms[e].order >= m && subset(buf, m, t->terms[e].var, t->terms[e].order)) return 1;
+    }
     return 2;
 }
 
 static gf_status code_terms(gf_terms *t)
 {
-    size_t maxorder = 0;
+    size_t maxorder = 0, tests = 0;
     for (size_t ti = 0; ti < t->nterms; ti++)
         if (t->terms[ti].order > maxorder) maxorder = t->terms[ti].order;
     size_t *buf = gf__malloc((maxorder ? maxorder : 1) * sizeof *buf, "coding a formula's terms");
-    if (!buf) return GF_ERR_NOMEM;
-    for (size_t ti = 0; ti < t->nterms; ti++) {
+    size_t *first = buf ? gf__malloc((t->nvars ? t->nvars : 1) * sizeof *first, "coding terms")
+                        : NULL;
+    if (!first) {
+        free(buf);
+        return GF_ERR_NOMEM;
+    }
+    for (size_t v = 0; v < t->nvars; v++) first[v] = SIZE_MAX;
+    for (size_t ti = t->nterms; ti-- > 0;)
+        for (size_t q = 0; q < t->terms[ti].order; q++) first[t->terms[ti].var[q]] = ti;
+    int code = 0;
+    for (size_t ti = 0; ti < t->nterms && code >= 0; ti++) {
         gf__term *term = &t->terms[ti];
-        for (size_t q = 0; q < term->order; q++)
-            term->coding[q] = t->vars[term->var[q]].type == GF_COL_FACTOR ? term_code(t, ti, q, buf)
-                                                                          : 0;
+        for (size_t q = 0; q < term->order && code >= 0; q++) {
+            code = t->vars[term->var[q]].type == GF_COL_FACTOR
+                       ? term_code(t, ti, q, first, buf, &tests)
+                       : 0;
+            term->coding[q] = code;
+        }
     }
     free(buf);
+    free(first);
+    if (code < 0)
+        return gf__fail(GF_ERR_ARG, "formula '%s': its interactions of factors are too many to "
+                        "code (more than %zu comparisons of terms)", t->formula, MAX_SUBSET_TESTS);
     /* No intercept: the first factor met takes all its levels (modelmatrix). */
     for (size_t ti = 0; !t->intercept && ti < t->nterms; ti++) {
         gf__term *term = &t->terms[ti];
@@ -1060,6 +1093,7 @@ static void free_ctx(ctx *c)
     free(c->v);
     gf__fx_names_free(&c->vnames);
     gf__fx_names_free(&c->info_names);
+    gf__fx_names_free(&c->frame_cols);
     store_free(&c->st);
 }
 
@@ -1076,6 +1110,10 @@ static gf_status build(const char *formula, const gf_frame *data, const gf_var_i
     ids list = {0};
     if (!t) s = GF_ERR_NOMEM;
     if (!s && !data) s = check_info(&c);
+    for (size_t j = 0; !s && data && j < gf_frame_cols(data); j++) {
+        size_t at;
+        s = gf__fx_names_add(&c.frame_cols, gf_frame_name(data, j), &at);
+    }
     if (!s && f->lhs) {
         size_t vi;
         c.has_response = 1;
