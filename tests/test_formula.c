@@ -283,6 +283,25 @@ static void test_variables_and_new_data(void)
     gf_frame_free(nocls);
     gf_terms_free(t);
 
+    /* odd column names write back in backquotes and read back the same */
+    gf_frame *odd = gf_frame_new(4);
+    gf_frame_add_numeric(odd, "y", (double[]){1, 2, 3, 5});
+    gf_frame_add_numeric(odd, ".", (double[]){2, 3, 5, 7});
+    gf_frame_add_numeric(odd, "a:b", (double[]){1, 0, 1, 2});
+    gf_frame_add_numeric(odd, "TRUE", (double[]){0, 1, 1, 3});
+    gf_frame_add_numeric(odd, "b`q\\", (double[]){4, 1, 0, 2});
+    t = NULL;
+    CHECK(gf_terms_new("y ~ . + I(`.` * 0.12345678901234567)", odd, &t) == GF_OK, "%s", gf_errmsg());
+    CHECK(t && strcmp(gf_terms_formula(t), "y ~ `.` + `a:b` + `TRUE` + `b\\`q\\\\` + "
+                      "I(`.` * 0.123456789012346)") == 0, "odd names: %s", gf_terms_formula(t));
+    gf_terms *back = t ? restore(t) : NULL;
+    gf_design *d1 = back ? design(t, odd, 1, 0) : NULL, *d3 = back ? design(back, odd, 1, 0) : NULL;
+    CHECK(same_design(d1, d3), "odd names and a long number read back to the same design");
+    CHECK(d1 && strcmp(d1->names[3], "`b\\`q\\\\`") == 0, "a quoted name");
+    gf_design_free(d1), gf_design_free(d3);
+    gf_terms_free(back), gf_terms_free(t);
+    gf_frame_free(odd);
+
     gf_frame_free(mt), gf_frame_free(ch), gf_frame_free(shuffled);
 }
 

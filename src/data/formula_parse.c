@@ -18,7 +18,9 @@
  *   aprimary := number | name | '(' asum ')' | I/log/exp/sqrt/abs '(' asum ')'
  *
  * A leading '-' on the right-hand side is parsed at the sum's level, where
- * it means "remove": "y ~ -1 + x" drops the intercept.
+ * it means "remove": "y ~ -1 + x" drops the intercept.  Numbers keep the
+ * 15 significant digits R writes them with, so a formula written back
+ * (variables' names are R's deparse) reads back to the same values.
  *
  * Every recursion (parentheses, calls, signs, exponents) counts against
  * GF__FORMULA_MAX_DEPTH, and long sums and products are loops building
@@ -192,6 +194,13 @@ static void lex_number(parser *p, tok *t)
     t->kind = T_NUM;
     t->len = i - p->at;
     t->num = convert_number(p->s + p->at, t->len);
+    if (isfinite(t->num)) {
+        /* keep the value R writes (15 significant digits), so that the
+         * formula written back reads back to the very same numbers */
+        char text[40];
+        gf__format_number(t->num, text, sizeof text);
+        t->num = convert_number(text, strlen(text));
+    }
     if (isnan(t->num)) {
         fail_at(p, t->pos, "out of memory reading a number");
         return;
@@ -765,6 +774,7 @@ static int syntactic(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
     if (!is_name_start(u[0]) || (u[0] == '.' && is_digit(u[1]))) return 0;
+    if (u[0] == '.' && !u[1]) return 0; /* a column named "." is not the '.' of a formula */
     for (size_t i = 1; u[i]; i++)
         if (!is_name_char(u[i])) return 0;
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
