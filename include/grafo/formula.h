@@ -7,10 +7,12 @@
  *     y ~ x - 1          no intercept (also "+ 0", "0 +")
  *     y ~ x1:x2          an interaction (products of the columns)
  *     y ~ x1*x2          x1 + x2 + x1:x2
+ *     y ~ a/b            a + a:b (nesting)
  *     y ~ (a + b + c)^2  every term of order up to 2
  *     y ~ I(x^2)         arithmetic in I(): + - * / ^, numbers, parentheses
  *     log(y) ~ log(x)    log, exp, sqrt and abs of a numeric variable
  *     y ~ factor(cyl)    a numeric column taken as a factor
+ *     y ~ `my var`       a column whose name is not an R name
  *
  * Terms are ordered as R orders them: by degree, then by first appearance.
  * A factor with k levels becomes k - 1 columns of indicators against its
@@ -46,20 +48,36 @@ typedef struct gf_var_info {
 
 /* Parse `formula` and resolve it against `data`'s columns.  Errors
  * (GF_ERR_ARG) give the formula, the position and what was expected
- * ("formula 'y ~ x +': position 7: expected a term after '+'"), or name an
- * unknown column, or a function applied to a factor.  The response may be
- * absent ("~ x1 + x2"). */
+ * ("formula 'y ~ x +': position 7: expected a term after '+', found the end
+ * of the formula"), or name an unknown column, or a function applied to a
+ * factor.  The response may be absent ("~ x1 + x2").
+ *
+ * '.' stands for every column the response does not read.  A variable's
+ * type and a factor's levels come from data: a factor column keeps all its
+ * levels (as model.matrix does), factor(x) takes the values that occur.  A
+ * factor on the right needs at least 2 levels; a constant ("log(2)") and a
+ * response that is also a term ("y ~ x + y") are refused.  Limits against
+ * hostile input: 64 KiB of text, 64 levels of nesting (parentheses, calls,
+ * signs, powers), 2^17 distinct terms, 2^20 design columns.
+ * On success *out is owned by the caller (gf_terms_free); on failure it is
+ * NULL.  The terms keep no pointer into `formula` or `data`. */
 gf_status gf_terms_new(const char *formula, const gf_frame *data, gf_terms **out);
 /* The same resolved against a list of variables instead of a frame: how a
  * model file restores its terms.  `vars` must describe every variable the
- * formula uses (the response included); '.' is refused. */
+ * formula uses (the response included), named as gf_terms_var names them
+ * (R's spelling: "I(x^2)", "`my var`"); others are ignored, a name listed
+ * twice, a factor without levels or with a repeated level is refused, and
+ * so is '.'.  Variables inside an interaction follow the list's order, so
+ * gf_terms_var's list restores them exactly.  Copies what it keeps. */
 gf_status gf_terms_from_vars(const char *formula, const gf_var_info *vars, size_t nvars,
                              gf_terms **out);
 void gf_terms_free(gf_terms *t); /* NULL is fine */
 
 /* The formula with '.' expanded and terms in R's order, e.g.
- * "mpg ~ cyl + wt + cyl:wt" (borrowed).  gf_terms_from_vars on it and
- * gf_terms_var's list gives back the same terms. */
+ * "mpg ~ cyl + wt + cyl:wt" (borrowed); " - 1" ends it without an
+ * intercept, "y ~ 1" and "y ~ 0" have no terms.  gf_terms_from_vars on it
+ * and gf_terms_var's list gives back the same terms (and bit-identical
+ * designs: numbers in a formula keep the 15 significant digits R writes). */
 const char *gf_terms_formula(const gf_terms *t);
 const char *gf_terms_response(const gf_terms *t); /* NULL when there is none */
 int gf_terms_intercept(const gf_terms *t);
@@ -97,10 +115,15 @@ typedef struct gf_design_opts {
 } gf_design_opts;
 #define GF_DESIGN_OPTS_DEFAULT ((gf_design_opts){ .na_omit = 0, .need_response = 1 })
 
-/* Build the design matrix of `t` from `data`.  A variable missing from
- * data, a type that differs from the one the terms were resolved with, a
- * factor level the terms do not know, or a transform that gives a
- * non-finite value (log of 0) is an error naming the column and line. */
+/* Build the design matrix of `t` from `data` (o NULL: the defaults).
+ * Columns are found by name, factor levels mapped by name, so new data may
+ * order either differently.  A column missing from data, a type that
+ * differs from the one the terms were resolved with, a factor level the
+ * terms do not know, or a missing value (without na_omit) is GF_ERR_ARG; a
+ * transform that gives a non-finite value (log of 0) is GF_ERR_NUMERIC;
+ * the messages name data's source, the line (or row) and the column.  No
+ * rows left is an error too.  On success *out is the caller's
+ * (gf_design_free); on failure it is NULL. */
 gf_status gf_design_new(const gf_terms *t, const gf_frame *data, const gf_design_opts *o,
                         gf_design **out);
 void gf_design_free(gf_design *d); /* NULL is fine */
