@@ -329,12 +329,12 @@ typedef struct ctx {
     size_t response_pos;       /* where the right-hand side first names it */
 } ctx;
 
-static gf_status ids_move(ids *to, ids *from)
+/* to = from, leaving from empty. */
+static void ids_move(ids *to, ids *from)
 {
     free(to->id);
     *to = *from;
     memset(from, 0, sizeof *from);
-    return GF_OK;
 }
 
 /* The formula's text quoted for a message about position `pos`. */
