@@ -33,15 +33,23 @@ typedef enum gf_status {
     GF_STATUS_COUNT
 } gf_status;
 
-/* The message of the last error on this thread, never NULL ("" if none).
- * Borrowed: valid until the next failing grafo call on this thread. */
+/* The message of the last error on this thread, never NULL ("" if none
+ * yet).  Borrowed: a thread-local buffer, so the pointer stays valid, but
+ * the next failing grafo call on this thread overwrites the text.  A
+ * successful call does not clear it: read it only after a call failed.
+ * Messages longer than 1023 bytes are cut. */
 const char *gf_errmsg(void);
 
-/* A short name for a status ("shape error", ...); never NULL. */
+/* A short name for a status ("shape error", ...); "unknown status" for a
+ * value outside the enum.  Static storage, never NULL. */
 const char *gf_status_name(gf_status s);
 
-/* Threads used by grafo's own loops (OpenMP) and by OpenBLAS together.
- * n <= 0 means one per core.  Process-wide, like OpenMP's own setting. */
+/* Threads used by grafo's own loops (OpenMP) and by OpenBLAS together, so
+ * the two never oversubscribe the cores.  n <= 0 means one per core.
+ * OpenBLAS's count is process-wide, but OpenMP's is the calling thread's
+ * setting: call it from the thread that runs grafo, before the work, and
+ * not while another thread is inside grafo.  gf_get_threads() returns the
+ * calling thread's OpenMP count (omp_get_max_threads). */
 void gf_set_threads(int n);
 int gf_get_threads(void);
 
@@ -53,15 +61,26 @@ typedef struct gf_rng {
     uint64_t s[4];
 } gf_rng;
 
+/* These never fail and do not check their arguments (they sit in inner
+ * loops): r must not be NULL.  Each call advances *r. */
+
+/* Any seed, 0 included, gives a usable state: splitmix64 spreads it over
+ * the 256 bits, so nearby seeds give unrelated streams. */
 void gf_rng_seed(gf_rng *r, uint64_t seed);
+/* 64 random bits. */
 uint64_t gf_rng_u64(gf_rng *r);
 /* Uniform in [0, 1) with 53 random bits. */
 double gf_rng_uniform(gf_rng *r);
-/* Uniform integer in [0, n), without modulo bias; n must be > 0. */
+/* Uniform integer in [0, n), without modulo bias (draws are rejected and
+ * redrawn, so the number of draws used varies); n must be > 0, as n = 0
+ * divides by zero. */
 uint64_t gf_rng_below(gf_rng *r, uint64_t n);
-/* Standard normal (mean 0, variance 1), by the Marsaglia polar method. */
+/* Standard normal (mean 0, variance 1), by the Marsaglia polar method: two
+ * uniforms per attempt, one of the pair of normals kept, so no spare is
+ * cached in the state. */
 double gf_rng_normal(gf_rng *r);
-/* Fisher–Yates shuffle of idx[0..n). */
+/* Fisher–Yates shuffle of idx[0..n) in place: every permutation equally
+ * likely.  idx may be NULL when n is 0. */
 void gf_rng_shuffle(gf_rng *r, int32_t *idx, size_t n);
 
 #ifdef __cplusplus
