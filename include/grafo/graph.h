@@ -56,8 +56,10 @@ typedef enum gf_op {
     GF_OP_INPUT,        /* data fed by the caller, batched */
     GF_OP_CONST,        /* data fed by the caller, no batch dimension */
     GF_OP_PARAM,        /* trainable, no batch dimension */
-    GF_OP_MATMUL,       /* (m,k) x (k,n) -> (m,n); m may be the batch */
-    GF_OP_ADD,          /* a + b; b may broadcast over a's leading dims */
+    GF_OP_MATMUL,       /* (m,k) x (k,n) -> (m,n); m may be the batch, the
+                           right operand may not be batched */
+    GF_OP_ADD,          /* a + b; only b broadcasts: unbatched and equal to
+                           a's trailing dims (a bias row, a scalar) */
     GF_OP_SUB,          /* a - b; same broadcasting */
     GF_OP_MUL,          /* a * b element-wise; same broadcasting */
     GF_OP_SCALE,        /* s * a for a constant s */
@@ -80,12 +82,23 @@ typedef enum gf_op {
     GF_OP_COUNT
 } gf_op;
 
-/* Building.  Names are copied; they label parameters and error messages.
- * dims lists the sizes of one example (inputs) or of the whole tensor
- * (constants, parameters); ndim may be 0 for a scalar. */
+/* Building.  An empty graph, NULL on out of memory; gf_graph_free() frees
+ * it with its parameters. */
 gf_graph *gf_graph_new(void);
 void gf_graph_free(gf_graph *g); /* NULL is fine */
 
+/* Leaves.  Names are copied; they label parameters and error messages, and
+ * a name must not be used twice in a graph (GF_ERR_ARG); NULL leaves the
+ * node unnamed.  dims lists the sizes of one example (inputs) or of the
+ * whole tensor (constants, parameters): ndim in 0..GF_MAX_DIMS (0 is a
+ * scalar, and dims may then be NULL), every size positive and the tensor
+ * under 2^31 elements, so sizes fit BLAS's int (else GF_ERR_SHAPE).
+ *
+ * Every builder returns the new node's index, or GF_NONE with the error
+ * recorded (sticky, as above): GF_ERR_SHAPE for shapes that do not fit (naming the
+ * op and both shapes), GF_ERR_ARG for an input node that does not exist or
+ * a non-finite constant (s, alpha), GF_ERR_STATE once the graph is
+ * compiled, GF_ERR_NOMEM.  g NULL gives GF_NONE and GF_ERR_ARG. */
 gf_node gf_input(gf_graph *g, const char *name, int ndim, const int64_t *dims);
 gf_node gf_const(gf_graph *g, const char *name, int ndim, const int64_t *dims);
 gf_node gf_param(gf_graph *g, const char *name, int ndim, const int64_t *dims);
@@ -95,8 +108,8 @@ gf_node gf_add(gf_graph *g, gf_node a, gf_node b);
 gf_node gf_sub(gf_graph *g, gf_node a, gf_node b);
 gf_node gf_mul(gf_graph *g, gf_node a, gf_node b);
 gf_node gf_scale(gf_graph *g, gf_node a, float s);
-gf_node gf_sum(gf_graph *g, gf_node a);
-gf_node gf_mean(gf_graph *g, gf_node a);
+gf_node gf_sum(gf_graph *g, gf_node a);  /* an unbatched scalar */
+gf_node gf_mean(gf_graph *g, gf_node a); /* an unbatched scalar */
 
 gf_node gf_sigmoid(gf_graph *g, gf_node a);
 gf_node gf_tanh(gf_graph *g, gf_node a);
@@ -106,75 +119,115 @@ gf_node gf_elu(gf_graph *g, gf_node a, float alpha);        /* usually 1 */
 gf_node gf_softplus(gf_graph *g, gf_node a);
 gf_node gf_hardtanh(gf_graph *g, gf_node a);
 gf_node gf_identity(gf_graph *g, gf_node a);
+/* Along the last dimension, which a scalar lacks (GF_ERR_SHAPE). */
 gf_node gf_softmax(gf_graph *g, gf_node a);
 gf_node gf_log_softmax(gf_graph *g, gf_node a);
 
-/* Losses: scalars, averaged over the batch.  Targets have the prediction's
- * shape, except softmax_xent's labels: one class index per row, shape (B, 1)
- * or (B), stored as floats and checked at forward to be integers in range. */
+/* Losses: unbatched scalars, the mean over every element (mse, bce_logits,
+ * hinge) or over the rows (softmax_xent), as PyTorch's 'mean' reduction.
+ * Targets have the prediction's shape, except softmax_xent's: logits are a
+ * matrix (rows, classes >= 2) and labels hold one class index per row,
+ * (B) or (B, 1) for batched logits, (rows) or (rows, 1) for unbatched
+ * ones, and may not depend on a parameter.
+ * Target values arrive with the data, so gf_forward checks them
+ * (GF_ERR_ARG naming the element or row and the value): bce_logits's in
+ * [0, 1], hinge's -1 or +1, softmax_xent's integers in [0, classes) stored
+ * as floats.  mse's targets are not checked. */
 gf_node gf_mse(gf_graph *g, gf_node pred, gf_node target);
 gf_node gf_bce_logits(gf_graph *g, gf_node logits, gf_node target);
 gf_node gf_softmax_xent(gf_graph *g, gf_node logits, gf_node labels);
 gf_node gf_hinge(gf_graph *g, gf_node scores, gf_node target);
 
 /* Freeze the graph and allocate its parameters (zero-filled, contiguous, in
- * creation order).  Returns the first building error, if any. */
+ * creation order; set them through gf_param_value, as gf_model_compile
+ * does).  Returns the first building error, if any, with its message;
+ * else GF_ERR_ARG for g NULL, GF_ERR_STATE for a graph without nodes,
+ * GF_ERR_NOMEM.  Compiling again does nothing and returns GF_OK; building
+ * after it fails, and that failure then sticks to the graph too. */
 gf_status gf_graph_compile(gf_graph *g);
 
-/* Inspecting a graph. Borrowed pointers live as long as the graph. */
+/* Inspecting a graph.  Borrowed pointers live as long as the graph.  A
+ * NULL graph or a node that does not exist gives 0, "", GF_OP_COUNT,
+ * GF_NONE or -1 as each says; nothing here records an error. */
 int gf_graph_nodes(const gf_graph *g);
-gf_op gf_node_op(const gf_graph *g, gf_node n);
+gf_op gf_node_op(const gf_graph *g, gf_node n);        /* GF_OP_COUNT if none */
 const char *gf_node_name(const gf_graph *g, gf_node n); /* "" if unnamed */
-const char *gf_op_name(gf_op op);
-/* The node's dimensions; for a batched node dims[0] is the batch, reported
- * as -1.  Returns the number of dimensions (batch included). */
+const char *gf_op_name(gf_op op); /* static; "unknown op" out of range */
+/* The node's dimensions into dims; for a batched node dims[0] is the batch,
+ * reported as -1.  Returns the number of dimensions (batch included), or
+ * -1 (dims untouched) for a node that does not exist. */
 int gf_node_shape(const gf_graph *g, gf_node n, int64_t dims[GF_MAX_DIMS + 1]);
-int gf_node_batched(const gf_graph *g, gf_node n);
+int gf_node_batched(const gf_graph *g, gf_node n); /* 1 or 0 */
 gf_node gf_graph_find(const gf_graph *g, const char *name); /* GF_NONE if absent */
 
 /* Parameters, after compile: one block of gf_param_count() floats; each
- * parameter node's values are a slice of it (gf_param_value). */
+ * parameter node's values are a slice of it (gf_param_value), writable, to
+ * initialise or restore trained values.  Before compile the count is 0 and
+ * the pointers NULL; gf_param_value is NULL for a node that is not a
+ * parameter. */
 size_t gf_param_count(const gf_graph *g);
 float *gf_params(gf_graph *g);
 float *gf_param_value(gf_graph *g, gf_node param);
 size_t gf_node_size(const gf_graph *g, gf_node n); /* elements, per example if batched */
 
 /* Workspaces: buffers for every node's value and gradient, for batches of up
- * to max_batch rows.  The graph must be compiled and must outlive its
- * workspaces.  Caller frees with gf_workspace_free(). */
+ * to max_batch rows, all allocated and zeroed here; the batch starts at
+ * max_batch.  The graph must be compiled and must outlive its workspaces.
+ * NULL on failure: GF_ERR_STATE if g is NULL or not compiled, GF_ERR_ARG
+ * for max_batch < 1, GF_ERR_NOMEM.  Caller frees with gf_workspace_free(). */
 gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch);
 void gf_workspace_free(gf_workspace *ws); /* NULL is fine */
-const gf_graph *gf_workspace_graph(const gf_workspace *ws);
-gf_status gf_set_batch(gf_workspace *ws, int batch); /* 1..max_batch */
-int gf_batch(const gf_workspace *ws);
-int gf_max_batch(const gf_workspace *ws);
+const gf_graph *gf_workspace_graph(const gf_workspace *ws); /* borrowed */
+/* The rows of the next forward and backward, 1..max_batch, else GF_ERR_ARG. */
+gf_status gf_set_batch(gf_workspace *ws, int batch);
+int gf_batch(const gf_workspace *ws);     /* 0 for NULL */
+int gf_max_batch(const gf_workspace *ws); /* 0 for NULL */
 
-/* A node's value buffer (batch x size floats).  For inputs and constants the
- * caller writes it before forward; parameters read the graph's block.
- * Borrowed: lives as long as the workspace. */
+/* A node's value buffer: batch x gf_node_size() floats, row-major, for a
+ * batched node; gf_node_size() floats otherwise.  The caller writes the
+ * inputs, and the constants too (each workspace holds its own copy),
+ * before forward.  A parameter's buffer is the graph's block itself:
+ * writing it changes the parameters every workspace sees.  NULL for a node
+ * that does not exist.  Borrowed: lives as long as the workspace. */
 float *gf_value(gf_workspace *ws, gf_node n);
-/* A node's gradient buffer, NULL for nodes no parameter flows into. */
+/* A node's gradient buffer, shaped like its value, filled by gf_backward;
+ * NULL for nodes no parameter flows into (inputs, constants). */
 float *gf_grad(gf_workspace *ws, gf_node n);
-/* All parameter gradients, laid out like gf_params(). */
+/* All parameter gradients, gf_param_count() floats laid out like
+ * gf_params(); the parameters' gf_grad buffers are slices of it. */
 float *gf_param_grads(gf_workspace *ws);
 
-/* Run nodes 0..upto.  Fails on labels or targets out of range (naming the
- * op, row and value). */
+/* Run every node from 0 to upto in creation order (also those upto does not
+ * depend on), at the current batch, allocating nothing.  GF_ERR_ARG for ws
+ * NULL or a node that does not exist, and for targets out of range (see
+ * the losses), the message prefixed "forward, node N (op)".  Input values
+ * are not checked: a non-finite input gives non-finite values. */
 gf_status gf_forward(gf_workspace *ws, gf_node upto);
-/* Back-propagate from a scalar node after gf_forward(ws, loss): fills the
- * gradient of every node the loss depends on and every parameter gradient
- * (zero for parameters the loss does not depend on). */
+/* Back-propagate from a scalar node, using the values of the last
+ * gf_forward(ws, loss) at the same batch (not checked): fills the gradient
+ * of every node between the parameters and the loss, and every parameter
+ * gradient (zero for parameters the loss does not depend on).  Gradients
+ * are overwritten, not accumulated, so no zeroing is needed between steps.
+ * GF_ERR_ARG for ws NULL or a node that does not exist, GF_ERR_SHAPE if
+ * loss is not an unbatched scalar, GF_ERR_STATE if no parameter flows into
+ * it. */
 gf_status gf_backward(gf_workspace *ws, gf_node loss);
 
-/* Compare the gradient of the scalar `loss` with respect to every parameter,
- * computed by gf_backward in float, with central finite differences of a
- * double-precision reference forward, at the workspace's current inputs and
- * batch.  Relative error per element is |a - n| / max(|a|, |n|, floor) with
+/* Compare the gradient of the scalar `loss` with respect to every parameter
+ * created before it, computed by gf_backward in float, with central finite
+ * differences of a double-precision reference forward, at the workspace's
+ * current inputs and batch.  It runs gf_forward and gf_backward itself
+ * (overwriting the workspace's values and gradients) and then two
+ * reference forwards per parameter element: meant for small test graphs.
+ * Relative error per element is |a - n| / max(|a|, |n|, floor) with
  * floor = 1e-3 * (largest |n| of that parameter) + 1e-6, so elements that are
  * tiny against the rest of their parameter are not judged on float noise.
- * *worst receives the largest error; where (may be NULL) the node and
- * element where it occurred.  Fails with GF_ERR_NUMERIC if the numerical
- * gradient is zero everywhere, since such a check proves nothing. */
+ * *worst (not NULL) receives the largest error, infinity for a NaN;
+ * where_node and where_index (each may be NULL) the node and element where
+ * it occurred, left untouched if every error is 0.  Errors: GF_ERR_ARG for
+ * ws or worst NULL, those of gf_forward and gf_backward, GF_ERR_NOMEM, and
+ * GF_ERR_NUMERIC if the numerical gradient is zero everywhere, since such a
+ * check proves nothing. */
 gf_status gf_check_grad(gf_workspace *ws, gf_node loss, double *worst, gf_node *where_node,
                         size_t *where_index);
 
