@@ -35,9 +35,11 @@ typedef enum gf_init {
     GF_INIT_COUNT
 } gf_init;
 
-/* Fill w[0..n) for a weight with the given fans. */
+/* Fill w[0..n) for a weight with the given fans, drawing n numbers from
+ * rng (none for zeros).  GF_ERR_ARG for an unknown kind, w or rng NULL (rng
+ * even for zeros), or a fan of 0 (allowed for zeros). */
 gf_status gf_init_fill(float *w, size_t n, size_t fan_in, size_t fan_out, gf_init kind, gf_rng *rng);
-const char *gf_init_name(gf_init kind);
+const char *gf_init_name(gf_init kind); /* "he_normal", ...; "unknown" out of range */
 
 /* ---- Activations, as layer options ---- */
 typedef enum gf_activation {
@@ -52,16 +54,22 @@ typedef enum gf_activation {
     GF_ACT_COUNT
 } gf_activation;
 
+/* "relu", "leaky_relu", ...; "unknown" out of range.  Static storage. */
 const char *gf_activation_name(gf_activation a);
-/* Parse "relu", "tanh", ...; returns GF_ERR_ARG naming the choices if unknown. */
+/* Parse one of gf_activation_name's names, exactly (lower case; "linear"
+ * is gf_arch_parse's synonym, not one of them); GF_ERR_ARG naming the
+ * choices if unknown or NULL, *out then untouched. */
 gf_status gf_activation_parse(const char *text, gf_activation *out);
-/* Apply an activation as a graph op. */
+/* Apply an activation as a graph op (leaky ReLU with alpha 0.01, ELU with
+ * 1).  Identity adds no node and returns x.  An unknown activation gives
+ * GF_NONE and a sticky GF_ERR_ARG, as the graph builders do. */
 gf_node gf_activate(gf_graph *g, gf_node x, gf_activation a);
 
 /* ---- Losses ---- */
 typedef enum gf_loss {
     GF_LOSS_MSE,          /* regression; targets shaped like the output */
-    GF_LOSS_BCE_LOGITS,   /* binary; targets 0/1, one output per target */
+    GF_LOSS_BCE_LOGITS,   /* binary; targets in [0, 1] (0/1 labels), one
+                             output per target */
     GF_LOSS_SOFTMAX_XENT, /* multi-class; one class index per row */
     GF_LOSS_HINGE,        /* binary; targets -1/+1 */
     GF_LOSS_COUNT
@@ -70,33 +78,56 @@ typedef enum gf_loss {
 /* ---- Models ---- */
 typedef struct gf_model gf_model;
 
-/* A model whose input is a batch of `inputs` features.  NULL on failure. */
+/* A model whose input is a batch of `inputs` features: an input node named
+ * "input" of shape (B, inputs).  NULL on failure (GF_ERR_ARG for inputs < 1,
+ * GF_ERR_NOMEM).  gf_model_free() frees the graph, the workspace and all. */
 gf_model *gf_model_new(int inputs);
 void gf_model_free(gf_model *m); /* NULL is fine */
 
-/* Borrowed: the model's graph, to build on with the graph API. */
+/* Borrowed: the model's graph, to build on with the graph API until
+ * gf_model_compile.  NULL for m NULL. */
 gf_graph *gf_model_graph(gf_model *m);
+/* The model's nodes; GF_NONE for m NULL, and output and loss are GF_NONE
+ * until gf_model_set_loss. */
 gf_node gf_model_input(const gf_model *m);
 gf_node gf_model_output(const gf_model *m);
 gf_node gf_model_loss(const gf_model *m);
 
 /* A (rows, cols) parameter initialised by `init` when the model is compiled
  * (fan_in = rows, fan_out = cols).  rows = 0 makes a vector of shape (cols),
- * as a bias: gf_model_param(m, "b", 0, 10, GF_INIT_ZEROS). */
+ * as a bias, with fan_in 1: gf_model_param(m, "b", 0, 10, GF_INIT_ZEROS).
+ * The name must be new to the graph (gf_dense takes W1, b1, W2, ...).
+ * GF_NONE on failure, with a sticky error as the graph builders: GF_ERR_ARG
+ * for an unknown init or a repeated name, GF_ERR_SHAPE for rows < 0 or
+ * cols < 1, GF_ERR_NOMEM. */
 gf_node gf_model_param(gf_model *m, const char *name, int rows, int cols, gf_init init);
 
-/* A fully connected layer, act(x W + b), W (in, units) and b (units).  W is
- * He-initialised under ReLU-like activations and Glorot-initialised
- * otherwise; b starts at zero. */
+/* A fully connected layer, act(x W + b), W (in, units) and b (units), where
+ * in is x's last dimension and x is (B, in) or a matrix.  The parameters
+ * are named W<i> and b<i>, i counting the model's dense layers from 1.  W
+ * is He-normal under relu, leaky_relu and elu (which zero, or nearly, half
+ * their inputs) and Glorot-uniform otherwise; b starts at zero.  Returns
+ * the activation's node; GF_NONE (sticky) for x GF_NONE, a node that does
+ * not exist (GF_ERR_ARG), a scalar x (GF_ERR_SHAPE), units < 1 (GF_ERR_ARG)
+ * or any builder's error. */
 gf_node gf_dense(gf_model *m, gf_node x, int units, gf_activation act);
 
-/* Choose the output node and the loss; adds the target input ("target"). */
+/* Choose the output node and the loss, once (GF_ERR_STATE the second time).
+ * Adds the target input "target": shaped like one example of the output
+ * (mse, bce_logits, hinge; the output must be batched) or one class index
+ * per row, (B, 1) (softmax_xent).  output GF_NONE returns the graph's first
+ * build error; GF_ERR_ARG for m NULL, an unknown loss or node; the loss
+ * builder's GF_ERR_SHAPE if the output does not fit the loss. */
 gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss);
 
-/* Compile the graph, allocate buffers for batches of up to max_batch rows,
- * and initialise the parameters from a generator seeded with `seed`.  The
- * same generator then shuffles the training data, so one seed fixes every
- * random choice. */
+/* Compile the graph (no node can be added after), allocate buffers for
+ * batches of up to max_batch rows, and initialise the parameters in
+ * creation order from a generator seeded with `seed`.  The same generator
+ * then shuffles the training data, so one seed fixes every random choice.
+ * Calling it again allocates new buffers and re-initialises every
+ * parameter (what was trained is lost).  Errors: GF_ERR_ARG for m NULL or
+ * max_batch < 1, the graph's first build error, GF_ERR_STATE without a
+ * loss, GF_ERR_NOMEM. */
 gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed);
 
 /* ---- Architectures as text ----
@@ -129,13 +160,14 @@ typedef struct gf_arch {
  * activation 'sofmax' ... (choose ...)"): an empty spec or layer, a missing
  * ':' or activation, a trailing comma, zero or too many units, too many
  * layers, softmax on a hidden layer, an output name that chooses no loss,
- * softmax with fewer than 2 units, sigmoid with other than 1. */
+ * softmax with fewer than 2 units, sigmoid with other than 1; also spec or
+ * out NULL.  GF_ERR_NOMEM if the layers cannot be allocated. */
 gf_status gf_arch_parse(const char *spec, gf_arch *out);
 void gf_arch_free(gf_arch *a); /* frees the layers and zeroes *a; a zeroed gf_arch or NULL is fine */
 /* The spec in canonical form ("512:relu,10:softmax"; an MSE output is
  * written "identity") into buf, NUL-terminated; gf_arch_parse() reads it
- * back to the same gf_arch.  GF_ERR_ARG, with buf set to "", if it does not
- * fit in size bytes (the message says how many it needs) or if `a` breaks
+ * back to the same gf_arch.  GF_ERR_ARG for buf NULL or size 0, and, with
+ * buf set to "", if it does not fit in size bytes (the message says how many it needs) or if `a` breaks
  * the parser's rules (a hand-made gf_arch: units out of range, an output
  * activation other than identity, a loss no spec names such as hinge). */
 gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size);
@@ -148,16 +180,19 @@ gf_model *gf_model_from_arch(int inputs, const gf_arch *a);
 /* ---- Training ---- */
 typedef struct gf_epoch_report {
     int epoch;                /* 1-based */
-    double loss;              /* mean training loss over the epoch */
-    double train_accuracy;    /* on the minibatches as they were trained; NaN for regression */
+    double loss;              /* mean training loss over the epoch's rows, each
+                                 batch's taken before its update */
+    double train_accuracy;    /* on the minibatches as they were trained (as
+                                 gf_model_evaluate counts); NaN for regression */
     double test_loss;         /* NaN without test data */
     double test_accuracy;     /* NaN without test data or for regression */
     double seconds;           /* training time of the epoch, evaluation excluded */
-    double samples_per_second;
-    double learning_rate;     /* at the end of the epoch */
+    double samples_per_second; /* training rows / seconds */
+    double learning_rate;     /* of the epoch's last step */
 } gf_epoch_report;
 
-/* Called after every epoch; return non-zero to stop training. */
+/* Called after every epoch (after the test evaluation); return non-zero to
+ * stop training, which gf_model_fit then reports as GF_OK. */
 typedef int (*gf_epoch_fn)(const gf_epoch_report *r, void *user);
 
 /* Where training is within an epoch, for progress bars. */
@@ -172,17 +207,20 @@ typedef struct gf_progress {
 typedef void (*gf_progress_fn)(const gf_progress *p, void *user);
 
 /* Minibatch SGD (seed 000, Algorithm 2.2; batch_size 1 is the online SGD of
- * Algorithm 2.1).  The learning rate at step t (from 0) is
- * lr / (1 + lr_decay t): fixed when lr_decay is 0, the 1/t decay otherwise. */
+ * Algorithm 2.1).  The learning rate at step t (counted from 0 over every
+ * epoch of one gf_model_fit call) is lr / (1 + lr_decay t): fixed when
+ * lr_decay is 0, the 1/t decay otherwise.  The last batch of an epoch may
+ * be short.  Defaults in GF_FIT_OPTS_DEFAULT. */
 typedef struct gf_fit_opts {
-    int epochs;
-    int batch_size;   /* at most the compiled max_batch */
-    float lr;
-    float lr_decay;
-    int shuffle;      /* reshuffle the examples every epoch */
-    gf_epoch_fn on_epoch;
-    gf_progress_fn on_progress; /* may be NULL */
-    void *user;                 /* passed to both callbacks */
+    int epochs;       /* >= 1; default 10 */
+    int batch_size;   /* 1 to the compiled max_batch; default 64 */
+    float lr;         /* > 0 and finite; default 0.1 */
+    float lr_decay;   /* >= 0 and finite; default 0 */
+    int shuffle;      /* reshuffle the examples every epoch from the model's
+                         generator (default 1); 0 keeps the data's order */
+    gf_epoch_fn on_epoch;       /* may be NULL (the default) */
+    gf_progress_fn on_progress; /* may be NULL (the default) */
+    void *user;                 /* passed to both callbacks; default NULL */
 } gf_fit_opts;
 
 #define GF_FIT_OPTS_DEFAULT \
@@ -190,16 +228,31 @@ typedef struct gf_fit_opts {
      .user = NULL}
 
 /* Train on `train`, evaluating on `test` (may be NULL) after each epoch.
- * Stops with GF_ERR_NUMERIC if a loss or gradient is not finite, before
- * applying that step, so the parameters are the last good ones. */
+ * The data must fit the model: cols equal to its inputs, y_cols to the
+ * target's size (1 for softmax_xent, whose dataset needs classes, no more
+ * than the outputs).  Stops with GF_ERR_NUMERIC if a loss or gradient is
+ * not finite, before applying that step, so the parameters are the last
+ * good ones.  Other errors: GF_ERR_STATE before gf_model_compile,
+ * GF_ERR_ARG for a NULL model, train or opts, a bad option, or a target
+ * out of range for the loss (found at forward), GF_ERR_SHAPE for data
+ * that do not fit, GF_ERR_NOMEM.  Allocates only the shuffling order. */
 gf_status gf_model_fit(gf_model *m, const gf_dataset *train, const gf_dataset *test,
                        const gf_fit_opts *opts);
 
-/* Mean loss and accuracy (NaN for regression) of the model on ds. */
+/* Mean loss and accuracy of the model on ds, in batches of max_batch rows.
+ * Accuracy is the fraction of rows whose largest logit is the label
+ * (softmax_xent), or of outputs on the right side of 0 (bce_logits: target
+ * >= 0.5; hinge: target > 0); NaN for mse.  loss and accuracy may be NULL.
+ * Errors as gf_model_fit's for its data. */
 gf_status gf_model_evaluate(gf_model *m, const gf_dataset *ds, double *loss, double *accuracy);
 
 /* The output node's values for `rows` examples x (rows, inputs), written to
- * out (rows, outputs).  For losses from logits these are the logits. */
+ * out (rows, outputs), in batches of max_batch rows; rows = 0 does nothing.
+ * For losses from logits these are the logits.  GF_ERR_STATE before
+ * compile, GF_ERR_ARG for x or out NULL, GF_ERR_NUMERIC for a non-finite
+ * input (naming row and column, from 0); out may then be partly written.
+ * Fit, evaluate and predict run in the model's one workspace, so a model
+ * serves one thread at a time. */
 gf_status gf_model_predict(gf_model *m, const float *x, size_t rows, float *out);
 
 #ifdef __cplusplus
