@@ -12,18 +12,8 @@ set -u
 grafo=${1:?usage: test_model_numpy.sh path/to/grafo DATA_DIR}
 data=${2:?usage: test_model_numpy.sh path/to/grafo DATA_DIR}
 checker=$(dirname "$0")/model_numpy.py
-py=/usr/bin/python3
-if [ ! -x "$py" ]; then
-    echo "skipped: $py is not installed"
-    exit 77
-fi
-if ! "$py" -c 'import numpy' 2>/dev/null; then
-    echo "skipped: NumPy is not installed for $py (apt-get install python3-numpy)"
-    exit 77
-fi
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/grafo_model_numpy.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+scratch=model_numpy
+. "$(dirname "$0")/numpy_env.sh"
 failures=0
 
 # run LOG ARGS...: a grafo command that must succeed; its output (in

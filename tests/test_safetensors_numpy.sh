@@ -6,18 +6,8 @@
 # the metadata are checked against what that file must hold.
 set -eu
 bin=${1:?usage: test_safetensors_numpy.sh path/to/test_safetensors}
-py=/usr/bin/python3
-if [ ! -x "$py" ]; then
-    echo "skipped: $py is not installed"
-    exit 77
-fi
-if ! "$py" -c 'import numpy' 2>/dev/null; then
-    echo "skipped: NumPy is not installed for $py (apt-get install python3-numpy)"
-    exit 77
-fi
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/grafo_st_numpy.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+scratch=st_numpy
+. "$(dirname "$0")/numpy_env.sh"
 file=$dir/reference.safetensors
 "$bin" --write "$file"
 
