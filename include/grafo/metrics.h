@@ -2,11 +2,10 @@
  *
  * Every function checks its input and returns a gf_status; results come
  * through out pointers, left alone on failure (but a report's *out is set
- * to NULL).  The errors: GF_ERR_ARG for
- * a NULL pointer, a non-finite value or a label out of range (naming the
- * row, from 1), GF_ERR_SHAPE for n = 0.  Regression metrics follow seed
- * 000; classification metrics follow scikit-learn's definitions, so their
- * values compare directly. */
+ * to NULL).  The errors: GF_ERR_ARG for a NULL pointer, a non-finite value
+ * or a label out of range (naming the row, from 1), GF_ERR_SHAPE for
+ * n = 0.  Regression metrics follow seed 000; classification metrics
+ * follow scikit-learn's definitions, so their values compare directly. */
 #ifndef GRAFO_METRICS_H
 #define GRAFO_METRICS_H
 
