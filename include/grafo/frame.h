@@ -45,30 +45,39 @@ typedef enum gf_level_order {
     GF_LEVELS_APPEARANCE, /* in order of first appearance (pandas, Keras) */
 } gf_level_order;
 
-/* An empty frame of `rows` rows, to fill with the gf_frame_add_ calls (for
- * data already in memory).  NULL on failure.  Free with gf_frame_free(). */
+/* An empty frame of `rows` rows (0 is fine), to fill with the gf_frame_add_
+ * calls (for data already in memory).  NULL on out of memory.  Free with
+ * gf_frame_free(). */
 gf_frame *gf_frame_new(size_t rows);
 void gf_frame_free(gf_frame *f); /* NULL is fine */
 
-/* Append a column (copied).  Names must be unique and non-empty.  Numeric
- * values may be NaN (missing) but not infinite; codes must be -1 (missing)
- * or in [0, nlevels); levels must be distinct. */
+/* Append a column (name, values, codes and levels copied): values and codes
+ * hold gf_frame_rows(f) entries (NULL only for a frame of 0 rows).  Names
+ * must be unique and non-empty.  Numeric values may be NaN (missing) but
+ * not infinite (GF_ERR_NUMERIC); codes must be -1 (missing) or in
+ * [0, nlevels); levels must be non-NULL and distinct, at most INT32_MAX of
+ * them.  Anything else is GF_ERR_ARG, naming the column (and the row, from
+ * 1); GF_ERR_NOMEM.  On failure the frame is unchanged. */
 gf_status gf_frame_add_numeric(gf_frame *f, const char *name, const double *values);
 gf_status gf_frame_add_factor(gf_frame *f, const char *name, const int32_t *codes,
                               const char *const *levels, size_t nlevels);
 
+/* Accessors.  Pointers are borrowed and live as long as f (until
+ * gf_frame_as_factor changes that column).  A NULL frame or an index out
+ * of range gives 0, NULL or -1; nothing here records an error. */
 size_t gf_frame_rows(const gf_frame *f);
 size_t gf_frame_cols(const gf_frame *f);
-/* Column j's name (borrowed); the index of a name, or -1 if absent. */
+/* Column j's name; the index of a name, or -1 if absent. */
 const char *gf_frame_name(const gf_frame *f, size_t j);
 long gf_frame_find(const gf_frame *f, const char *name);
+/* Column j's type; GF_COL_NUMERIC also for j out of range, so check j. */
 gf_col_type gf_frame_type(const gf_frame *f, size_t j);
-/* Borrowed column data: the values of a numeric column (NULL for a factor),
- * the codes of a factor (NULL for a numeric column). */
+/* Column data: the values of a numeric column (NULL for a factor), the
+ * codes of a factor (NULL for a numeric column), gf_frame_rows(f) each. */
 const double *gf_frame_numeric(const gf_frame *f, size_t j);
 const int32_t *gf_frame_codes(const gf_frame *f, size_t j);
 size_t gf_frame_nlevels(const gf_frame *f, size_t j); /* 0 for numeric columns */
-const char *gf_frame_level(const gf_frame *f, size_t j, size_t k);
+const char *gf_frame_level(const gf_frame *f, size_t j, size_t k); /* level k, from 0 */
 
 /* Where the data came from, for messages: the file name ("" if built in
  * memory), the line on which row i starts (1-based; 0 if built in memory)
@@ -80,14 +89,20 @@ const char *gf_frame_row_name(const gf_frame *f, size_t i);
 size_t gf_frame_omitted(const gf_frame *f); /* rows dropped by GF_NA_OMIT */
 
 /* Convert numeric column j into a factor, as R's factor(x): the levels are
- * the distinct values (missing excluded) in `order`, written with up to 15
- * significant digits ("1", "2.5").  A factor column is left as it is. */
+ * the distinct values (missing excluded, coded -1) in `order`, written as
+ * R's as.character writes them, with up to 15 significant digits, fixed or
+ * scientific whichever is narrower ("1", "2.5", "1e+05"); values whose
+ * spellings agree are one level.  A factor column is left as it is.
+ * GF_ERR_ARG for f NULL or j out of range; GF_ERR_NOMEM (the column is
+ * then unchanged). */
 gf_status gf_frame_as_factor(gf_frame *f, size_t j, gf_level_order order);
 
 /* A new frame with rows idx[0..n) of f, in that order (repeats allowed);
  * factors keep all their levels; the source, line numbers and row names
- * follow their rows (gf_frame_omitted of the new frame is 0).  NULL on
- * failure (an index past the rows, or out of memory). */
+ * follow their rows (gf_frame_omitted of the new frame is 0); n = 0 gives
+ * a frame of no rows.  NULL on failure: GF_ERR_ARG for f NULL, idx NULL
+ * with n > 0, or an index past the rows; GF_ERR_NOMEM.  Free the new frame
+ * with gf_frame_free(). */
 gf_frame *gf_frame_take(const gf_frame *f, const size_t *idx, size_t n);
 
 /* ---------------------------------------------------------------- CSV -- */
@@ -100,8 +115,9 @@ typedef struct gf_csv_opts {
     gf_level_order levels;    /* default GF_LEVELS_SORTED */
     const char *const *factors; /* n_factors names of columns to read as
                                  factors even though their cells are numbers
-                                 (a code like 'cyl'); may be NULL */
-    size_t n_factors;
+                                 (a code like 'cyl'); read during the call
+                                 only; NULL (the default) when n_factors is 0 */
+    size_t n_factors;         /* default 0 */
 } gf_csv_opts;
 #define GF_CSV_OPTS_DEFAULT ((gf_csv_opts){ .delimiter = 0, .na = GF_NA_FAIL, \
     .levels = GF_LEVELS_SORTED, .factors = NULL, .n_factors = 0 })
@@ -126,20 +142,24 @@ typedef struct gf_csv_opts {
  * GF_NA_OMIT then drops, and every row is checked, but the levels of a
  * factor come from the kept rows only.  A factor whose levels are all
  * numbers (a declared one) gets them as gf_frame_as_factor does ("2.0" and
- * "2" are one level, "2").  The frame's source is `path`; on failure *out is
- * NULL.  Files above 1 GiB (after decompression) are refused.  Errors:
- * GF_ERR_IO (cannot open or read), GF_ERR_FORMAT (malformed text),
- * GF_ERR_NUMERIC (a non-finite number), GF_ERR_ARG (bad options, a factor
- * name the header lacks), GF_ERR_NOMEM. */
+ * "2" are one level, "2").  o NULL means GF_CSV_OPTS_DEFAULT.  The frame
+ * (*out) is the caller's, to free with gf_frame_free(); its source is
+ * `path`; on failure *out is NULL.  Files above 1 GiB (after
+ * decompression) are refused.  Errors: GF_ERR_IO (cannot open or read),
+ * GF_ERR_FORMAT (malformed text), GF_ERR_NUMERIC (a non-finite number),
+ * GF_ERR_ARG (path or out NULL, bad options, a NULL factor name or one the
+ * header lacks), GF_ERR_NOMEM. */
 gf_status gf_csv_read(const char *path, const gf_csv_opts *o, gf_frame **out);
-/* The same on text in memory (len bytes, no terminating NUL needed);
- * `source` names it in messages ("<text>" if NULL). */
+/* The same on text in memory (len bytes, no terminating NUL needed; text
+ * may be NULL when len is 0, an empty file); `source` names it in messages
+ * and becomes the frame's source ("<text>" if NULL). */
 gf_status gf_csv_parse(const char *text, size_t len, const char *source, const gf_csv_opts *o,
                        gf_frame **out);
 
 /* ------------------------------------------------------------- libsvm -- */
 
-/* A sparse matrix in compressed rows, with one label per row. */
+/* A sparse matrix in compressed rows, with one label per row.  The readers
+ * allocate every array; free it all with gf_sparse_free(). */
 typedef struct gf_sparse {
     size_t rows, cols, nnz;
     size_t *row_start; /* rows + 1 offsets into col and val */
@@ -162,9 +182,11 @@ typedef struct gf_libsvm_opts {
  * separate the fields; CRLF is fine; no examples at all is an error.  The
  * matrix is the caller's, to free with gf_sparse_free; on failure *out is
  * NULL.  Files above 1 GiB (after decompression; gzip is recognised) are
- * refused.  Errors: GF_ERR_IO, GF_ERR_FORMAT, GF_ERR_NUMERIC (a non-finite
- * label or value), GF_ERR_ARG (n_features above 2^31 - 1), GF_ERR_NOMEM. */
+ * refused.  o NULL means GF_LIBSVM_OPTS_DEFAULT.  Errors: GF_ERR_IO,
+ * GF_ERR_FORMAT, GF_ERR_NUMERIC (a non-finite label or value), GF_ERR_ARG
+ * (path or out NULL, n_features above 2^31 - 1), GF_ERR_NOMEM. */
 gf_status gf_libsvm_read(const char *path, const gf_libsvm_opts *o, gf_sparse **out);
+/* The same on text in memory, as gf_csv_parse. */
 gf_status gf_libsvm_parse(const char *text, size_t len, const char *source,
                           const gf_libsvm_opts *o, gf_sparse **out);
 /* Fill x (rows x cols, row-major, allocated by the caller) with the dense
