@@ -60,7 +60,8 @@ typedef struct gf_var_info {
  * hostile input: 64 KiB of text, 64 levels of nesting (parentheses, calls,
  * signs, powers), 2^17 distinct terms, 2^20 design columns.
  * On success *out is owned by the caller (gf_terms_free); on failure it is
- * NULL.  The terms keep no pointer into `formula` or `data`. */
+ * NULL.  The terms keep no pointer into `formula` or `data`.  Also
+ * GF_ERR_ARG for a NULL argument, GF_ERR_NOMEM. */
 gf_status gf_terms_new(const char *formula, const gf_frame *data, gf_terms **out);
 /* The same resolved against a list of variables instead of a frame: how a
  * model file restores its terms.  `vars` must describe every variable the
@@ -80,12 +81,15 @@ void gf_terms_free(gf_terms *t); /* NULL is fine */
  * designs: numbers in a formula keep the 15 significant digits R writes). */
 const char *gf_terms_formula(const gf_terms *t);
 const char *gf_terms_response(const gf_terms *t); /* NULL when there is none */
-int gf_terms_intercept(const gf_terms *t);
-/* The variables used, the response first if there is one (borrowed,
- * valid while t lives). */
+int gf_terms_intercept(const gf_terms *t); /* 1 or 0 */
+/* The variables used, the response first if there is one (its strings
+ * borrowed, valid while t lives); an all-zero gf_var_info for i out of
+ * range. */
 size_t gf_terms_nvars(const gf_terms *t);
 gf_var_info gf_terms_var(const gf_terms *t, size_t i);
-/* The design's columns, intercept excluded: how many and their names. */
+/* The design's columns, intercept excluded: how many and their names
+ * (borrowed; NULL for j out of range).  These accessors give 0 or NULL for
+ * t NULL. */
 size_t gf_terms_ncols(const gf_terms *t);
 const char *gf_terms_colname(const gf_terms *t, size_t j);
 
@@ -99,7 +103,7 @@ typedef struct gf_design {
     int32_t *label;      /* n level codes for a factor response, else NULL */
     size_t nclasses;     /* a factor response's levels ... */
     char **classes;      /* ... and their names; 0 and NULL otherwise */
-    size_t *row;         /* n: the frame row each design row came from */
+    size_t *row;         /* n: the frame row (from 0) each design row came from */
     size_t omitted;      /* rows dropped for missing values (na_omit) */
 } gf_design;
 
@@ -107,8 +111,9 @@ typedef struct gf_design_opts {
     int na_omit;         /* 1: drop rows with a missing value in a variable
                             the formula uses (R's na.omit); 0: refuse them,
                             naming the line and column.  Default 0. */
-    int need_response;   /* 1: the response column must be present;
-                            0: fill y/label only if it is (predicting);
+    int need_response;   /* 1: the formula must have a response and data
+                            its column (so "~ x" needs 0); 0: fill y/label
+                            only if both are there (predicting);
                             a missing response value is then kept, as
                             NaN in y or -1 in label, and neither drops nor
                             refuses its row.  Default 1. */
@@ -122,7 +127,8 @@ typedef struct gf_design_opts {
  * terms do not know, or a missing value (without na_omit) is GF_ERR_ARG; a
  * transform that gives a non-finite value (log of 0) is GF_ERR_NUMERIC;
  * the messages name data's source, the line (or row) and the column.  No
- * rows left is an error too.  On success *out is the caller's
+ * rows left (none in data, or all omitted) is GF_ERR_ARG too, as are NULL
+ * arguments; also GF_ERR_NOMEM.  On success *out is the caller's
  * (gf_design_free); on failure it is NULL. */
 gf_status gf_design_new(const gf_terms *t, const gf_frame *data, const gf_design_opts *o,
                         gf_design **out);
