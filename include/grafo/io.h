@@ -61,32 +61,38 @@ void gf_st_free(gf_st *st); /* frees every tensor, name and string; NULL is fine
  * ndim 0 is a scalar of one element; data may be NULL when a dimension is
  * 0).  Names must be unique, non-empty, valid UTF-8 and not "__metadata__";
  * ndim is 0..GF_ST_MAX_DIMS, dimensions are >= 0 and their byte count must
- * not overflow.  Otherwise GF_ERR_ARG, and the set is unchanged. */
+ * not overflow; dtype is one of the enum.  Otherwise GF_ERR_ARG (also for
+ * st or name NULL), and the set is unchanged; GF_ERR_NOMEM likewise. */
 gf_status gf_st_add(gf_st *st, const char *name, gf_dtype dtype, int ndim, const int64_t *shape,
                     const void *data);
 /* Set a metadata string (both copied; a key set twice keeps the last value
- * and its first place).  Both must be valid UTF-8, else GF_ERR_ARG. */
+ * and its first place).  Both must be non-NULL valid UTF-8, else
+ * GF_ERR_ARG; GF_ERR_NOMEM. */
 gf_status gf_st_set_meta(gf_st *st, const char *key, const char *value);
 
 /* Write atomically to path; tensors are laid out in the order added, from
  * offset 0, after a compact header ("__metadata__" first, if any, padded
  * with spaces to a multiple of 8 bytes, as the reference writer does).  A
  * new file gets mode 0666 less the umask; a replaced one keeps its mode.
- * GF_ERR_IO naming the path, the step and the system's error if anything
- * fails; the temporary file is then removed and an existing file at path
- * is left as it was. */
+ * GF_ERR_ARG for st or path NULL, an empty path, or a header above
+ * GF_ST_MAX_HEADER; GF_ERR_NOMEM; GF_ERR_IO naming the path, the step and
+ * the system's error if writing fails; the temporary file is then removed
+ * and an existing file at path is left as it was. */
 gf_status gf_st_save(const gf_st *st, const char *path);
 /* Read and validate a file; *out (caller frees with gf_st_free) is NULL on
- * failure: GF_ERR_IO if it cannot be read, GF_ERR_FORMAT naming the file,
- * the tensor and the problem if it breaks any rule above.  Tensors of the
+ * failure: GF_ERR_ARG for path or out NULL, GF_ERR_IO if it cannot be
+ * read, GF_ERR_NOMEM, GF_ERR_FORMAT naming the file, the tensor and the
+ * problem if it breaks any rule above (a header over GF_ST_MAX_HEADER
+ * included).  Tensors of the
  * format's other dtypes (BF16, F16, ...) are refused as unsupported.
  * Unknown fields in a tensor's entry are ignored, as the reference reader
  * ignores them; an empty tensor name is refused.  Tensors are listed in
  * file order: by their data offsets, empty tensors sharing an offset in
  * header order. */
 gf_status gf_st_load(const char *path, gf_st **out);
-/* The same on bytes in memory (copied: the set does not borrow them);
- * `source` names them in messages (NULL: "safetensors data"). */
+/* The same on bytes in memory (copied: the set does not borrow them; bytes
+ * may be NULL when len is 0); `source` names them in messages (NULL:
+ * "safetensors data"). */
 gf_status gf_st_parse(const void *bytes, size_t len, const char *source, gf_st **out);
 
 /* Lookups.  Every pointer returned is borrowed from st and lives until
@@ -105,7 +111,8 @@ const char *gf_st_meta_key(const gf_st *st, size_t i); /* in file (or set) order
  * what was expected and found ("m.safetensors: tensor 'coef': expected
  * F64 [1, 3], found F32 [3]").  dst holds the product of shape elements
  * (any alignment; NULL only for an empty tensor).  GF_ERR_ARG for a NULL
- * st or name or an ndim outside 0..GF_ST_MAX_DIMS. */
+ * st, name or (non-empty) dst, or an ndim outside 0..GF_ST_MAX_DIMS, or
+ * shape NULL with ndim > 0; an absent tensor is GF_ERR_FORMAT. */
 gf_status gf_st_read_tensor(const gf_st *st, const char *name, gf_dtype dtype, int ndim,
                             const int64_t *shape, void *dst);
 
