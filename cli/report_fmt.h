@@ -1,5 +1,8 @@
 /* Internal to the reports (cli/report_*.c): R's rules for turning numbers
  * into text, so grafo's summaries read exactly as R 4.2 prints them.
+ * Numbers to text are in report_format.c, the Call: line's breaking in
+ * report_deparse.c, the printed tables and the JSON builders in
+ * report_util.c, and the pieces the model reports share in report_ols.c.
  *
  * Each function reproduces one R function's behaviour, named in its
  * comment; "digits" always means significant digits as R's `digits`
@@ -23,6 +26,8 @@ typedef char rf_cell[RF_CELL];
 
 /* The page width R wraps printed vectors and matrices at (options(width)). */
 #define RF_WIDTH 80
+
+/* ------------------------------------ numbers to text (report_format.c) -- */
 
 /* R's round(x, digits) (R >= 4.0.0's algorithm; a fractional `digits`
  * is rounded to a whole number, as R does) and signif(x, digits). */
@@ -68,6 +73,25 @@ void rf_format_pval(const double *pv, size_t n, int digits, rf_cell *out);
  * `digits` significant digits of the largest |x|.  In place. */
 void rf_zapsmall(double *x, size_t n, int digits);
 
+/* The numeric columns of an r x c matrix (column j at x[i * c + j]) each in
+ * its own format(digits = digits), as R prints a matrix or a data frame.
+ * zero_dot: an exact zero prints as "." where its units digit would be, as
+ * the Matrix package prints sparse coefficients (glmnet's coef()). */
+void rf_format_columns(const double *x, size_t r, size_t c, int digits, int zero_dot,
+                       rf_cell *out);
+
+/* ------------------------------------ the Call: line (report_deparse.c) -- */
+
+/* R's deparse() line breaking (width.cutoff = 60) of a one-line call such
+ * as "glm(formula = y ~ a + b, family = binomial, data = d.csv)": a line
+ * ends after an argument's ", " or a binary operator's " op " once it is
+ * longer than 60 characters, and what follows is indented by four spaces.
+ * Text already holding a newline, or that is not a call, comes back as it
+ * is.  Returns a malloc'd string, or NULL when out of memory. */
+char *rf_deparse_call(const char *call);
+
+/* -------------------------------------- tables and JSON (report_util.c) -- */
+
 /* quantile(x) (type 7) at 0, 0.25, 0.5, 0.75 and 1.  Returns 0, or -1 when
  * n is 0 or the sorting copy cannot be allocated. */
 int rf_quantiles(const double *x, size_t n, double q[5]);
@@ -97,21 +121,6 @@ int rf_print_matrix(FILE *out, char *const *rownames, char *const *colnames,
 int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const double *se,
                      const double *stat, const double *p, size_t k, char *const colnames[4],
                      int digits);
-
-/* The numeric columns of an r x c matrix (column j at x[i * c + j]) each in
- * its own format(digits = digits), as R prints a matrix or a data frame.
- * zero_dot: an exact zero prints as "." where its units digit would be, as
- * the Matrix package prints sparse coefficients (glmnet's coef()). */
-void rf_format_columns(const double *x, size_t r, size_t c, int digits, int zero_dot,
-                       rf_cell *out);
-
-/* R's deparse() line breaking (width.cutoff = 60) of a one-line call such
- * as "glm(formula = y ~ a + b, family = binomial, data = d.csv)": a line
- * ends after an argument's ", " or a binary operator's " op " once it is
- * longer than 60 characters, and what follows is indented by four spaces.
- * Text already holding a newline, or that is not a call, comes back as it
- * is.  Returns a malloc'd string, or NULL when out of memory. */
-char *rf_deparse_call(const char *call);
 
 /* The name of coefficient j: names[j], or "(Intercept)", "x1", "x2", ...
  * when names is NULL (buf holds the made-up name). */
