@@ -1,13 +1,13 @@
 /* The CSV reader: RFC 4180 text with a header line into a gf_frame.
  *
- * One pass over the text.  A lexer hands over one record at a time (its
- * cells unquoted into a reusable buffer, each with the line and offset where
- * it starts); each record is checked against the header and its cells go
- * into per-column accumulators.  A column's type is decided by its first
- * non-missing cell, in file order: a number makes it numeric and every later
- * cell must then be a number too; anything else makes it a factor, whose
- * levels go into a hash table in order of appearance and are sorted at the
- * end if asked.  Nothing is allocated from a count the file claims: memory
+ * One pass over the text.  The lexer (csv_lex.c) hands over one record at
+ * a time (its cells unquoted into a reusable buffer, each with the line and
+ * offset where it starts); each record is checked against the header and
+ * its cells go into per-column accumulators.  A column's type is decided by
+ * its first non-missing cell, in file order: a number makes it numeric and
+ * every later cell must then be a number too; anything else makes it a
+ * factor, whose levels go into a hash table in order of appearance and are
+ * sorted at the end if asked.  Nothing is allocated from a count the file claims: memory
  * grows with what has been read.
  *
  * Conventions follow R's read.csv where the header leaves a choice: blank
@@ -16,6 +16,7 @@
  * surrounding spaces, it is empty or "NA" (quoted or not). */
 #include "grafo/frame.h"
 #include "core/error.h"
+#include "data/csv_lex.h"
 #include "data/frame_internal.h"
 #include "data/readfile.h"
 #include "data/textnum.h"
@@ -23,221 +24,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- growing arrays ---------------------------------------------------- */
-
-/* Make room for `need` elements of `size` bytes in the array that `pp`
- * points to (a pointer to any object pointer; capacity *cap), doubling,
- * with the byte count checked for overflow.  The pointer is read and
- * written with memcpy, so the one function serves every element type
- * without breaking the aliasing rules. */
-static gf_status grow(void *pp, size_t *cap, size_t need, size_t size, const char *what)
-{
-    if (need <= *cap) return GF_OK;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) {
-        if (c > SIZE_MAX / 2) return gf__fail(GF_ERR_NOMEM, "too much data for %s", what);
-        c *= 2;
-    }
-    if (c > SIZE_MAX / size) return gf__fail(GF_ERR_NOMEM, "too much data for %s", what);
-    void *p;
-    memcpy(&p, pp, sizeof p);
-    void *q = realloc(p, c * size);
-    if (!q) return gf__fail(GF_ERR_NOMEM, "out of memory allocating %zu bytes for %s", c * size, what);
-    memcpy(pp, &q, sizeof q);
-    *cap = c;
-    return GF_OK;
-}
-
-/* ---- the lexer ---------------------------------------------------------- */
-
-typedef struct cell {
-    size_t text, len;        /* its content: buf + text, len bytes, then '\0' */
-    size_t at;               /* the offset of its first byte in the input */
-    size_t line, line_start; /* its line, and the offset where that line starts */
-} cell;
-
-typedef struct lexer {
-    const char *s;
-    size_t n, pos;
-    const char *source;
-    char delim;
-    size_t line, line_start; /* at pos */
-    /* the current record */
-    cell *cell;
-    size_t ncell, cap_cell;
-    char *buf;
-    size_t nbuf, cap_buf;
-    size_t rec_line; /* the line the record starts on */
-    size_t limit;    /* cells kept per record; later ones are only counted */
-    int counting;    /* the current cell is past the limit: put() drops it */
-} lexer;
-
-/* The length of a line break at s[p]: 2 for CRLF, 1 for LF or a lone CR
- * (old Mac files), 0 if there is none. */
-static size_t line_break(const lexer *L, size_t p)
-{
-    if (p >= L->n) return 0;
-    if (L->s[p] == '\n') return 1;
-    if (L->s[p] == '\r') return p + 1 < L->n && L->s[p + 1] == '\n' ? 2 : 1;
-    return 0;
-}
-
-static void pass_break(lexer *L, size_t p, size_t len)
-{
-    L->line++;
-    L->line_start = p + len;
-}
-
-static size_t column_of(const lexer *L, size_t line_start, size_t at)
-{
-    return gf__column(L->s, line_start, at);
-}
-
-static gf_status put(lexer *L, const char *p, size_t len)
-{
-    if (!len || L->counting) return GF_OK;
-    gf_status s = grow(&L->buf, &L->cap_buf, L->nbuf + len, 1, "a CSV record");
-    if (s) return s;
-    memcpy(L->buf + L->nbuf, p, len);
-    L->nbuf += len;
-    return GF_OK;
-}
-
-/* Read a quoted cell whose opening quote is at s[q]; on return L->pos is
- * just past the closing quote. */
-static gf_status quoted_cell(lexer *L, size_t q)
-{
-    size_t open_line = L->line, open_col = column_of(L, L->line_start, q);
-    size_t p = q + 1;
-    for (;;) {
-        size_t run = p;
-        while (run < L->n && L->s[run] != '"' && L->s[run] != '\n' && L->s[run] != '\r') run++;
-        gf_status s = put(L, L->s + p, run - p);
-        if (s) return s;
-        p = run;
-        if (p >= L->n)
-            return gf__fail(GF_ERR_FORMAT,
-                            "%s:%zu:%zu: unterminated quote: the quoted cell that opens here is "
-                            "still open at the end of the file",
-                            L->source, open_line, open_col);
-        if (L->s[p] == '"') {
-            if (p + 1 < L->n && L->s[p + 1] == '"') { /* "" is one quote */
-                if ((s = put(L, "\"", 1))) return s;
-                p += 2;
-                continue;
-            }
-            L->pos = p + 1;
-            return GF_OK;
-        }
-        size_t br = line_break(L, p); /* a line break inside the quotes is content */
-        if ((s = put(L, L->s + p, br))) return s;
-        pass_break(L, p, br);
-        p += br;
-    }
-}
-
-/* Read one cell starting at L->pos into the record. */
-static gf_status next_cell(lexer *L)
-{
-    /* Past the limit (a ragged row with too many cells) a cell is lexed and
-     * counted but not kept, so a hostile line of a million delimiters costs
-     * no memory. */
-    gf_status s = GF_OK;
-    cell here = {.text = L->nbuf, .at = L->pos, .line = L->line, .line_start = L->line_start};
-    L->counting = L->ncell >= L->limit;
-    /* spaces before an opening quote are dropped, as R does */
-    size_t q = L->pos;
-    while (q < L->n && gf__is_blank(L->s[q]) && L->s[q] != L->delim) q++;
-    if (q < L->n && L->s[q] == '"') {
-        if ((s = quoted_cell(L, q))) return s;
-        size_t p = L->pos;
-        while (p < L->n && gf__is_blank(L->s[p]) && L->s[p] != L->delim) p++;
-        if (p < L->n && L->s[p] != L->delim && !line_break(L, p)) {
-            char found[64];
-            return gf__fail(GF_ERR_FORMAT,
-                            "%s:%zu:%zu: expected a delimiter or the end of the line after a "
-                            "closing quote, found '%s'; a quote inside a quoted cell is written "
-                            "twice (\"\")",
-                            L->source, L->line, column_of(L, L->line_start, p),
-                            gf__quote_text(L->s + p, 1, found, sizeof found));
-        }
-        L->pos = p;
-    } else {
-        size_t p = L->pos;
-        while (p < L->n && L->s[p] != L->delim && L->s[p] != '\n' && L->s[p] != '\r') {
-            if (L->s[p] == '"') {
-                char found[64];
-                return gf__fail(GF_ERR_FORMAT,
-                                "%s:%zu:%zu: a quote inside an unquoted cell (the cell so far: "
-                                "'%s'); quote the whole cell and write each quote in it twice",
-                                L->source, L->line, column_of(L, L->line_start, p),
-                                gf__quote_text(L->s + L->pos, p - L->pos, found, sizeof found));
-            }
-            p++;
-        }
-        if ((s = put(L, L->s + L->pos, p - L->pos))) return s;
-        L->pos = p;
-    }
-    L->ncell++;
-    if (L->counting) return GF_OK;
-    if ((s = grow(&L->buf, &L->cap_buf, L->nbuf + 1, 1, "a CSV record"))) return s;
-    if ((s = grow(&L->cell, &L->cap_cell, L->ncell, sizeof *L->cell, "a CSV record"))) return s;
-    here.len = L->nbuf - here.text;
-    L->buf[L->nbuf++] = '\0';
-    L->cell[L->ncell - 1] = here;
-    return GF_OK;
-}
-
-/* Read the next record; *got is 0 at the end of the input.  Blank lines
- * are skipped. */
-static gf_status next_record(lexer *L, int *got)
-{
-    L->ncell = 0;
-    L->nbuf = 0;
-    size_t br;
-    while ((br = line_break(L, L->pos))) {
-        pass_break(L, L->pos, br);
-        L->pos += br;
-    }
-    *got = L->pos < L->n;
-    if (!*got) return GF_OK;
-    L->rec_line = L->line;
-    for (;;) {
-        gf_status s = next_cell(L);
-        if (s) return s;
-        if (L->pos < L->n && L->s[L->pos] == L->delim) {
-            L->pos++;
-            continue;
-        }
-        if ((br = line_break(L, L->pos))) {
-            pass_break(L, L->pos, br);
-            L->pos += br;
-        }
-        return GF_OK;
-    }
-}
-
-/* The delimiter of the header line: whichever of ',', ';' and tab occurs
- * most often outside quotes (',' on a tie or when none does). */
-static char detect_delimiter(const char *s, size_t n, size_t p)
-{
-    size_t comma = 0, semi = 0, tab = 0;
-    int quoted = 0;
-    while (p < n && (s[p] == '\n' || s[p] == '\r')) p++; /* blank lines before the header */
-    for (; p < n; p++) {
-        char c = s[p];
-        if (c == '"') quoted = !quoted;
-        else if (quoted) continue;
-        else if (c == '\n' || c == '\r') break;
-        else if (c == ',') comma++;
-        else if (c == ';') semi++;
-        else if (c == '\t') tab++;
-    }
-    if (semi > comma && semi >= tab) return ';';
-    if (tab > comma && tab > semi) return '\t';
-    return ',';
-}
 
 /* ---- factor levels: a hash table in order of appearance ----------------- */
 
@@ -287,7 +73,7 @@ static gf_status level_code(levels *t, const char *s, size_t n, size_t *code)
         }
     }
     if (t->n >= INT32_MAX) return gf__fail(GF_ERR_FORMAT, "more than %d levels", INT32_MAX);
-    gf_status st = grow(&t->name, &t->cap, t->n + 1, sizeof *t->name, "a factor's levels");
+    gf_status st = gf__csv_grow(&t->name, &t->cap, t->n + 1, sizeof *t->name, "a factor's levels");
     if (st) return st;
     char *copy = gf__malloc(n + 1, "a factor level");
     if (!copy) return GF_ERR_NOMEM;
@@ -319,7 +105,7 @@ typedef struct column {
 } column;
 
 typedef struct reader {
-    lexer L;
+    csv_lexer L;
     const gf_csv_opts *o;
     size_t nfield;      /* fields per record, from the header */
     int has_row_names;  /* field 0 holds row names */
@@ -367,8 +153,8 @@ static int cmp_name_at(const void *a, const void *b)
  * option present. */
 static gf_status check_header(reader *R)
 {
-    lexer *L = &R->L;
-    const cell *c = L->cell;
+    csv_lexer *L = &R->L;
+    const csv_cell *c = L->cell;
     size_t first = R->has_row_names;
     if (R->ncol > 1) {
         name_at *sorted = gf__malloc(R->ncol * sizeof *sorted, "checking the header's names");
@@ -378,11 +164,11 @@ static gf_status check_header(reader *R)
         gf_status s = GF_OK;
         for (size_t k = 1; k < R->ncol; k++)
             if (strcmp(sorted[k - 1].name, sorted[k].name) == 0) {
-                const cell *d = &c[sorted[k].field];
+                const csv_cell *d = &c[sorted[k].field];
                 s = gf__fail(GF_ERR_FORMAT,
                              "%s:%zu:%zu: the header names two columns '%s' (columns %zu and %zu); "
                              "names must be unique",
-                             L->source, d->line, column_of(L, d->line_start, d->at), sorted[k].name,
+                             L->source, d->line, gf__csv_cell_column(L, d), sorted[k].name,
                              sorted[k - 1].field + 1, sorted[k].field + 1);
                 break;
             }
@@ -409,9 +195,9 @@ static gf_status check_header(reader *R)
 
 static gf_status read_header(reader *R)
 {
-    lexer *L = &R->L;
+    csv_lexer *L = &R->L;
     int got;
-    gf_status s = next_record(L, &got);
+    gf_status s = gf__csv_next_record(L, &got);
     if (s) return s;
     if (!got)
         return gf__fail(GF_ERR_FORMAT, "%s: the file is empty (expected a header line naming the columns)",
@@ -423,19 +209,19 @@ static gf_status read_header(reader *R)
     R->has_row_names = L->ncell > 1 && strspn(first, " \t") == L->cell[0].len;
     /* empty names first, before a column is allocated for each */
     for (size_t j = (size_t)R->has_row_names; j < R->nfield; j++) {
-        const cell *c = &L->cell[j];
+        const csv_cell *c = &L->cell[j];
         if (strspn(L->buf + c->text, " \t") == c->len)
             return gf__fail(GF_ERR_FORMAT,
                             "%s:%zu:%zu: column %zu of the header has an empty name (only the "
                             "first column may be unnamed: it then holds row names)",
-                            L->source, c->line, column_of(L, c->line_start, c->at), j + 1);
+                            L->source, c->line, gf__csv_cell_column(L, c), j + 1);
     }
     R->ncol = R->nfield - (size_t)R->has_row_names;
     R->col = gf__calloc(R->ncol, sizeof *R->col, "the CSV's columns");
     R->value = gf__calloc(R->ncol, sizeof *R->value, "a CSV record");
     if (!R->col || !R->value) return GF_ERR_NOMEM;
     for (size_t j = 0; j < R->ncol; j++) {
-        const cell *c = &L->cell[j + (size_t)R->has_row_names];
+        const csv_cell *c = &L->cell[j + (size_t)R->has_row_names];
         if (!(R->col[j].name = gf__malloc(c->len + 1, "a column name"))) return GF_ERR_NOMEM;
         memcpy(R->col[j].name, L->buf + c->text, c->len + 1);
         trim(R->col[j].name);
@@ -447,19 +233,19 @@ static gf_status read_header(reader *R)
 /* Where cell j of the current record is, for messages. */
 static size_t cell_col(const reader *R, size_t field)
 {
-    const cell *c = &R->L.cell[field];
-    return column_of(&R->L, c->line_start, c->at);
+    const csv_cell *c = &R->L.cell[field];
+    return gf__csv_cell_column(&R->L, c);
 }
 
 /* Decide and check the type of each cell of the current record and note
  * its number; *missing says whether the record has a missing cell. */
 static gf_status check_record(reader *R, int *missing)
 {
-    lexer *L = &R->L;
+    csv_lexer *L = &R->L;
     *missing = 0;
     for (size_t j = 0; j < R->ncol; j++) {
         size_t field = j + (size_t)R->has_row_names;
-        const cell *c = &L->cell[field];
+        const csv_cell *c = &L->cell[field];
         const char *text = L->buf + c->text;
         column *col = &R->col[j];
         R->value[j] = NAN;
@@ -525,10 +311,10 @@ static gf_status room_for_row(reader *R)
         }
         R->cap_rows = cap;
     }
-    gf_status s = grow(&R->line, &R->cap_line, need, sizeof *R->line,
+    gf_status s = gf__csv_grow(&R->line, &R->cap_line, need, sizeof *R->line,
                        "the CSV's line numbers");
     if (s == GF_OK && R->has_row_names)
-        s = grow(&R->row_name, &R->cap_row_name, need, sizeof *R->row_name,
+        s = gf__csv_grow(&R->row_name, &R->cap_row_name, need, sizeof *R->row_name,
                  "the CSV's row names");
     return s;
 }
@@ -536,12 +322,12 @@ static gf_status room_for_row(reader *R)
 /* Append the current record as a kept row. */
 static gf_status keep_record(reader *R)
 {
-    lexer *L = &R->L;
+    csv_lexer *L = &R->L;
     gf_status s = room_for_row(R);
     if (s) return s;
     for (size_t j = 0; j < R->ncol; j++) {
         column *col = &R->col[j];
-        const cell *c = &L->cell[j + (size_t)R->has_row_names];
+        const csv_cell *c = &L->cell[j + (size_t)R->has_row_names];
         double v = R->value[j];
         if (col->kind == KIND_TEXT && !is_missing(L->buf + c->text, c->len)) {
             size_t code = 0;
@@ -553,7 +339,7 @@ static gf_status keep_record(reader *R)
     /* the row name last: once it is allocated, the row is counted, so
      * reader_free finds it whatever happens next */
     if (R->has_row_names) {
-        const cell *c = &L->cell[0];
+        const csv_cell *c = &L->cell[0];
         char *name = gf__malloc(c->len + 1, "a row name");
         if (!name) return GF_ERR_NOMEM;
         memcpy(name, L->buf + c->text, c->len + 1);
@@ -565,11 +351,11 @@ static gf_status keep_record(reader *R)
 
 static gf_status read_rows(reader *R)
 {
-    lexer *L = &R->L;
+    csv_lexer *L = &R->L;
     size_t records = 0;
     for (;;) {
         int got, missing;
-        gf_status s = next_record(L, &got);
+        gf_status s = gf__csv_next_record(L, &got);
         if (s) return s;
         if (!got) break;
         records++;
@@ -701,8 +487,7 @@ static gf_status build_frame(reader *R, gf_frame **out)
 
 static void reader_free(reader *R)
 {
-    free(R->L.cell);
-    free(R->L.buf);
+    gf__csv_lex_free(&R->L);
     for (size_t j = 0; j < R->ncol && R->col; j++) {
         free(R->col[j].name);
         free(R->col[j].v);
@@ -763,10 +548,7 @@ gf_status gf_csv_parse(const char *text, size_t len, const char *source, const g
     if ((s = check_text(text, len, source))) return s;
 
     reader R = {.o = o};
-    lexer *L = &R.L;
-    *L = (lexer){.s = text, .n = len, .source = source, .line = 1, .limit = SIZE_MAX};
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) L->pos = L->line_start = 3;
-    L->delim = o->delimiter ? o->delimiter : detect_delimiter(text, len, L->pos);
+    gf__csv_lex_begin(&R.L, text, len, source, o->delimiter);
 
     gf__c_locale loc;
     if (!gf__c_locale_begin(&loc))
