@@ -169,8 +169,9 @@ typedef struct gf_sparse {
 } gf_sparse;
 
 typedef struct gf_libsvm_opts {
-    size_t n_features; /* 0: cols is the largest index in the file; otherwise
-                          cols = n_features and a larger index is an error */
+    size_t n_features; /* 0 (the default): cols is the largest index in the
+                          file; otherwise cols = n_features and a larger
+                          index is an error */
 } gf_libsvm_opts;
 #define GF_LIBSVM_OPTS_DEFAULT ((gf_libsvm_opts){ .n_features = 0 })
 
