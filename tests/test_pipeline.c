@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -256,6 +257,161 @@ static void test_networks(const gf_frame *fr)
     }
 }
 
+static void expect_refused(const char *path, const char *want, const char *what);
+
+/* ------------------------------------------------- sizes from the file -- */
+
+/* The peak resident memory so far, in MiB. */
+static double peak_mib(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_maxrss / 1024.0;
+}
+
+/* A network file for 4 plain features whose description is written by
+ * hand: `layers` and `params` (a JSON list) may disagree with the tensors,
+ * which are always those of 8:tanh,3:softmax. */
+static void write_network_file(const char *path, const char *layers, const char *params,
+                               const char *classes)
+{
+    static float w1[4 * 8], b1[8], w2[8 * 3], b2[3];
+    size_t len = strlen(layers) + strlen(params) + strlen(classes) + 256;
+    char *desc = malloc(len);
+    snprintf(desc, len, "{\"kind\":\"network\",\"features\":4,\"scaling\":\"none\",\"classes\":%s,"
+             "\"settings\":{},\"network\":{\"layers\":\"%s\",\"parameters\":%s}}",
+             classes, layers, params);
+    gf_st *st = gf_st_new();
+    gf_st_set_meta(st, "format", "grafo");
+    gf_st_set_meta(st, "format_version", "1");
+    gf_st_set_meta(st, "kind", "network");
+    gf_st_set_meta(st, "model", desc);
+    gf_st_add(st, "W1", GF_DTYPE_F32, 2, (int64_t[]){ 4, 8 }, w1);
+    gf_st_add(st, "b1", GF_DTYPE_F32, 1, (int64_t[]){ 8 }, b1);
+    gf_st_add(st, "W2", GF_DTYPE_F32, 2, (int64_t[]){ 8, 3 }, w2);
+    gf_st_add(st, "b2", GF_DTYPE_F32, 1, (int64_t[]){ 3 }, b2);
+    CHECK(gf_st_save(st, path) == GF_OK, "%s", gf_errmsg());
+    gf_st_free(st);
+    free(desc);
+}
+
+/* A softmax model whose description claims 2^30 features and 1000
+ * classes, with a scaling of 4 columns (unless scaling is "none") and
+ * 1000 x 5 coefficients. */
+static void write_big_softmax(const char *path, const char *scaling)
+{
+    static double coef[1000 * 5];
+    char desc[8192];
+    int at = snprintf(desc, sizeof desc, "{\"kind\":\"softmax\",\"features\":1073741824,"
+                      "\"scaling\":\"%s\",\"settings\":{},\"classes\":[", scaling);
+    for (int c = 0; c < 1000; c++)
+        at += snprintf(desc + at, sizeof desc - (size_t)at, "%s\"%d\"", c ? "," : "", c);
+    snprintf(desc + at, sizeof desc - (size_t)at, "]}");
+    gf_st *st = gf_st_new();
+    gf_st_set_meta(st, "format", "grafo");
+    gf_st_set_meta(st, "format_version", "1");
+    gf_st_set_meta(st, "kind", "softmax");
+    gf_st_set_meta(st, "model", desc);
+    if (strcmp(scaling, "none") != 0) {
+        gf_st_add(st, "scale.shift", GF_DTYPE_F64, 1, (int64_t[]){ 4 }, (double[]){ 0, 0, 0, 0 });
+        gf_st_add(st, "scale.scale", GF_DTYPE_F64, 1, (int64_t[]){ 4 }, (double[]){ 1, 1, 1, 1 });
+    }
+    gf_st_add(st, "coef", GF_DTYPE_F64, 2, (int64_t[]){ 1000, 5 }, coef);
+    CHECK(gf_st_save(st, path) == GF_OK, "%s", gf_errmsg());
+    gf_st_free(st);
+}
+
+/* A file of a few kilobytes must not make the loader allocate more than its
+ * tensors justify: layer sizes, feature and class counts in the description
+ * are checked against the tensors before anything is allocated or built,
+ * and a network is compiled for fewer rows when it is very wide.  Runs
+ * first, while the process's peak memory is still small. */
+static void test_sizes_from_file(void)
+{
+    char path[512];
+    path_in(path, sizeof path, "sizes.safetensors");
+    const char *abc = "[\"a\",\"b\",\"c\"]";
+
+    write_network_file(path, "8:tanh,3:softmax", "[\"W1\",\"b1\",\"W2\",\"b2\"]", abc);
+    gf_pipeline *p = NULL;
+    CHECK(gf_pipeline_load(path, &p) == GF_OK, "the hand-written network loads: %s", gf_errmsg());
+    gf_pipeline_free(p);
+
+    /* 65536 hidden units claimed, 8 stored: 256 rows of activations would
+     * be hundreds of megabytes. */
+    double before = peak_mib();
+    write_network_file(path, "65536:tanh,3:softmax", "[\"W1\",\"b1\",\"W2\",\"b2\"]", abc);
+    expect_refused(path, "W1", "a layer wider than its tensor");
+    CHECK(strstr(gf_errmsg(), "[4, 65536]") && strstr(gf_errmsg(), "[4, 8]"),
+          "the message gives both shapes: %s", gf_errmsg());
+    CHECK(peak_mib() - before < 64, "a 1 KB file with a wrong layer size took %.0f MiB",
+          peak_mib() - before);
+
+    /* 63 layers of 2^20 units, parameters listed to match. */
+    char layers[2048] = "", params[2048] = "[";
+    for (int i = 1; i <= 64; i++) {
+        char one[64];
+        snprintf(one, sizeof one, "%s%s", i > 1 ? "," : "", i < 64 ? "1048576:relu" : "3:softmax");
+        strcat(layers, one);
+        snprintf(one, sizeof one, "%s\"W%d\",\"b%d\"", i > 1 ? "," : "", i, i);
+        strcat(params, one);
+    }
+    strcat(params, "]");
+    before = peak_mib();
+    write_network_file(path, layers, params, abc);
+    expect_refused(path, "1048576", "64 layers of 2^20 units");
+    CHECK(peak_mib() - before < 64, "64 layers of 2^20 units took %.0f MiB", peak_mib() - before);
+    write_network_file(path, "8:tanh,3:softmax", "[\"W1\",\"b1\",\"W2\"]", abc);
+    expect_refused(path, "parameters", "a parameter list too short");
+
+    /* A real wide network (1 input, 2^18 hidden units; 3 MiB of weights)
+     * loads, predicts as saved, and is not compiled for 256 rows (which
+     * would take over a gigabyte of activations). */
+    gf_arch a = { 0 };
+    CHECK(gf_arch_parse("262144:relu,2:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    gf_model *m = gf_model_from_arch(1, &a);
+    CHECK(m && gf_model_compile(m, 1, 5) == GF_OK, "%s", gf_errmsg());
+    gf_pipeline *wide = gf_pipeline_new(GF_KIND_NETWORK);
+    gf_pipeline_set_inputs(wide, 1);
+    gf_pipeline_set_classes(wide, (const char *[]){ "no", "yes" }, 2);
+    CHECK(gf_pipeline_set_network(wide, m, &a) == GF_OK, "%s", gf_errmsg());
+    gf_arch_free(&a);
+    CHECK(gf_pipeline_save(wide, path) == GF_OK, "%s", gf_errmsg());
+    before = peak_mib();
+    p = NULL;
+    CHECK(gf_pipeline_load(path, &p) == GF_OK, "a wide network: %s", gf_errmsg());
+    CHECK(peak_mib() - before < 160, "loading 3 MiB of weights took %.0f MiB", peak_mib() - before);
+    double x[40];
+    for (int i = 0; i < 40; i++) x[i] = i / 10.0 - 2;
+    gf_prediction *pa = NULL, *pb = NULL;
+    CHECK(gf_pipeline_predict_x(wide, x, 40, 1, &pa) == GF_OK, "%s", gf_errmsg());
+    CHECK(p && gf_pipeline_predict_x(p, x, 40, 1, &pb) == GF_OK, "%s", gf_errmsg());
+    CHECK(pa && pb && memcmp(pa->score, pb->score, 80 * sizeof *pa->score) == 0,
+          "the wide network predicts differently after loading");
+    gf_prediction_free(pa);
+    gf_prediction_free(pb);
+    gf_pipeline_free(p);
+    gf_pipeline_free(wide);
+
+    /* 2^30 features claimed by a scaled model of 4: the scaling's and the
+     * coefficients' sizes are checked before they are allocated. */
+    double before_big = peak_mib();
+    write_big_softmax(path, "standard");
+    expect_refused(path, "scale.shift", "2^30 features with a scaling of 4");
+    CHECK(peak_mib() - before_big < 64, "2^30 features claimed took %.0f MiB",
+          peak_mib() - before_big);
+    /* Without the scaling: 1000 classes of 2^30 + 1 coefficients claimed. */
+    write_big_softmax(path, "none");
+    gf_pipeline *q = NULL;
+    CHECK(gf_pipeline_load(path, &q) == GF_ERR_FORMAT && !q, "1000 x 2^30 coefficients claimed: "
+          "status is not GF_ERR_FORMAT (%s)", gf_errmsg());
+    CHECK(strstr(gf_errmsg(), "coef") && strstr(gf_errmsg(), "[1000, 1073741825]"),
+          "the message names the tensor and the shape: %s", gf_errmsg());
+    CHECK(peak_mib() - before_big < 64, "1000 x 2^30 coefficients claimed took %.0f MiB",
+          peak_mib() - before_big);
+    gf_pipeline_free(q);
+}
+
 /* --------------------------------------------------------- hostile files -- */
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -372,6 +528,52 @@ static void test_hostile(void)
         free(m2);
     }
     gf_st_free(st);
+    rewrite(ols, bad, "format_version", " 1", 0);
+    expect_refused(bad, "format_version", "a format version with a blank");
+    rewrite(ols, bad, "model", "[1, 2]", 0);
+    expect_refused(bad, "not a JSON object (it is JSON of another type)", "a description list");
+
+    /* Class names that disagree with the response's levels, or repeat. */
+    char soft[512];
+    path_in(soft, sizeof soft, "softmax.safetensors");
+    const char *edits[][3] = {
+        { "[\"low\",\"high\",\"mid\"]", "class 2 is 'high', but level 2 of the response 'cls' is 'mid'",
+          "classes in another order than the response's levels" },
+        { "[\"low\",\"low\",\"high\"]", "the class name 'low' comes twice", "a class twice" },
+        { "[\"low\",\"mid\"]", "2 class names, but the response 'cls' has 3 levels",
+          "a class missing" },
+    };
+    st = NULL;
+    gf_st_load(soft, &st);
+    model = st ? gf_st_meta(st, "model") : NULL;
+    const char *classes = model ? strstr(model, "\"classes\":[\"low\",\"mid\",\"high\"]") : NULL;
+    CHECK(classes != NULL, "the softmax description lists its classes: %s", model ? model : "");
+    for (size_t e = 0; classes && e < sizeof edits / sizeof edits[0]; e++) {
+        size_t head = (size_t)(classes - model) + strlen("\"classes\":");
+        const char *tail = strchr(classes, ']') + 1;
+        size_t len = strlen(model) + strlen(edits[e][0]) + 1;
+        char *m2 = malloc(len);
+        snprintf(m2, len, "%.*s%s%s", (int)head, model, edits[e][0], tail);
+        rewrite(soft, bad, "model", m2, 0);
+        expect_refused(bad, edits[e][1], edits[e][2]);
+        free(m2);
+    }
+    /* More settings than a model records. */
+    if (model) {
+        size_t len = strlen(model) + 20 * 1001 + 64;
+        char *m2 = malloc(len), *at = strstr(model, "\"settings\":{") ;
+        CHECK(at != NULL, "the description has settings");
+        if (at) {
+            at += strlen("\"settings\":{");
+            int n = snprintf(m2, len, "%.*s", (int)(at - model), model);
+            for (int i = 0; i < 1001; i++) n += snprintf(m2 + n, len - (size_t)n, "\"k%d\":1,", i);
+            snprintf(m2 + n, len - (size_t)n, "%s", at);
+            rewrite(soft, bad, "model", m2, 0);
+            expect_refused(bad, "1002 settings; a model records at most 1000", "1002 settings");
+        }
+        free(m2);
+    }
+    gf_st_free(st);
     expect_refused("/nonexistent/model.safetensors", "/nonexistent/model.safetensors",
                    "a missing file");
     free(b);
@@ -411,6 +613,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    test_sizes_from_file();
     gf_frame *fr = make_frame(60, 7);
     if (fr) {
         test_linear_kinds(fr);

@@ -118,6 +118,26 @@ gf_status gf_pipeline_set_scaler(gf_pipeline *p, const gf_scaler *sc)
     return GF_OK;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+gf_status gf__pipeline_distinct_classes(char *const *names, size_t k)
+{
+    if (k < 2) return GF_OK;
+    char **sorted = gf__malloc(k * sizeof *sorted, "class names");
+    if (!sorted) return GF_ERR_NOMEM;
+    memcpy(sorted, names, k * sizeof *sorted);
+    qsort(sorted, k, sizeof *sorted, cmp_names);
+    gf_status s = GF_OK;
+    for (size_t c = 1; c < k && s == GF_OK; c++)
+        if (strcmp(sorted[c - 1], sorted[c]) == 0)
+            s = gf__fail(GF_ERR_ARG, "the class name '%s' comes twice", sorted[c]);
+    free(sorted);
+    return s;
+}
+
 gf_status gf_pipeline_set_classes(gf_pipeline *p, const char *const *classes, size_t k)
 {
     if (!p || !classes || k < 2)
@@ -131,6 +151,12 @@ gf_status gf_pipeline_set_classes(gf_pipeline *p, const char *const *classes, si
                             "pipeline: class name %zu %s", c,
                             classes[c] ? "could not be copied" : "is NULL");
         }
+    }
+    gf_status s = gf__pipeline_distinct_classes(copy, k);
+    if (s != GF_OK) {
+        free_strings(copy, k);
+        if (s == GF_ERR_ARG) gf__errctx("pipeline");
+        return s;
     }
     free_strings(p->classes, p->nclasses);
     p->classes = copy;
@@ -233,6 +259,28 @@ double gf_pipeline_setting(const gf_pipeline *p, const char *key)
 
 /* ------------------------------------------------------------ checking -- */
 
+/* A classifier fitted on a formula is named after its response's levels:
+ * the class names must be those levels in their order, or labels read from
+ * new data by level would be compared with the wrong classes. */
+gf_status gf__pipeline_check_response(const gf_pipeline *p)
+{
+    const char *kind = gf_kind_name(p->kind);
+    if (!p->terms || !p->nclasses || !gf_terms_response(p->terms)) return GF_OK;
+    gf_var_info r = gf_terms_var(p->terms, 0);
+    if (r.type != GF_COL_FACTOR)
+        return gf__fail(GF_ERR_STATE, "%s model: it has %zu classes but its response '%s' is "
+                        "numeric", kind, p->nclasses, r.name);
+    if (r.nlevels != p->nclasses)
+        return gf__fail(GF_ERR_SHAPE, "%s model: %zu class names, but the response '%s' has %zu "
+                        "levels", kind, p->nclasses, r.name, r.nlevels);
+    for (size_t c = 0; c < p->nclasses; c++)
+        if (strcmp(p->classes[c], r.levels[c]) != 0)
+            return gf__fail(GF_ERR_STATE, "%s model: class %zu is '%s', but level %zu of the "
+                            "response '%s' is '%s'", kind, c + 1, p->classes[c], c + 1, r.name,
+                            r.levels[c]);
+    return GF_OK;
+}
+
 /* Whether the parts agree with each other and with the kind: what saving
  * and predicting rely on, and what loading checks a file against. */
 gf_status gf__pipeline_check(const gf_pipeline *p)
@@ -240,6 +288,8 @@ gf_status gf__pipeline_check(const gf_pipeline *p)
     const char *kind = gf_kind_name(p->kind);
     if (p->nfeatures == 0)
         return gf__fail(GF_ERR_STATE, "%s model: no inputs (set terms or a feature count)", kind);
+    gf_status rs = gf__pipeline_check_response(p);
+    if (rs != GF_OK) return rs;
     if (p->scaler && p->scaler->p != p->nfeatures)
         return gf__fail(GF_ERR_SHAPE, "%s model: the scaling has %zu columns, the inputs %zu",
                         kind, p->scaler->p, p->nfeatures);

@@ -26,5 +26,13 @@ struct gf_pipeline {
 gf_status gf__pipeline_check(const gf_pipeline *p);
 /* Whether predictions are classes. */
 int gf__pipeline_classifies(const gf_pipeline *p);
+/* GF_OK if the k class names are all different, else GF_ERR_ARG naming
+ * the one that comes twice (two classes of one name could not be told
+ * apart in predictions, nor in data read back by name). */
+gf_status gf__pipeline_distinct_classes(char *const *names, size_t k);
+/* GF_OK unless the pipeline has classes and a formula whose response
+ * disagrees with them: not a factor, or other levels, or in another order
+ * (GF_ERR_STATE or GF_ERR_SHAPE naming both). */
+gf_status gf__pipeline_check_response(const gf_pipeline *p);
 
 #endif

@@ -23,8 +23,17 @@
 #define MAGIC "grafo"
 /* The largest batch a loaded network predicts at once. */
 #define PREDICT_BATCH 256
+/* Activations of a loaded network stay within this many floats (64 MiB):
+ * a very wide network is compiled for fewer rows than PREDICT_BATCH.  Its
+ * weights are bounded by the file itself, which holds them. */
+#define ACTIVATION_BUDGET ((size_t)1 << 24)
+/* Floats of activations per unit and row, an upper bound: a dense layer's
+ * product, bias and activation, each with its gradient, and the loss's. */
+#define FLOATS_PER_UNIT 8
 /* Two per layer (weights and biases), at most GF_ARCH_MAX_LAYERS layers. */
 #define MAX_PARAMS (2 * GF_ARCH_MAX_LAYERS)
+/* Settings are a few numbers for people reading the file (λ, α, ...). */
+#define MAX_SETTINGS 1000
 
 /* -------------------------------------------------------------- saving -- */
 
@@ -299,6 +308,33 @@ static gf_status take_tensor(loader *l, const char *name, gf_dtype dt, int nd,
     return s;
 }
 
+/* "F64 [3, 4]" into buf. */
+static void shape_text(char *buf, size_t size, gf_dtype dt, int nd, const int64_t *dims)
+{
+    int at = snprintf(buf, size, "%s [", gf_dtype_name(dt));
+    for (int i = 0; i < nd && at > 0 && (size_t)at < size; i++)
+        at += snprintf(buf + at, size - (size_t)at, "%s%lld", i ? ", " : "", (long long)dims[i]);
+    if (at > 0 && (size_t)at < size) snprintf(buf + at, size - (size_t)at, "]");
+}
+
+/* Whether the file holds tensor `name` with this dtype and shape, checked
+ * before anything of that size is allocated: sizes in the description
+ * (feature and class counts, layer widths) are then bounded by the tensors,
+ * whose bytes the file really holds. */
+static gf_status expect_tensor(const loader *l, const char *what, const char *name, gf_dtype dt,
+                               int nd, const int64_t *dims)
+{
+    const gf_st_tensor *t = gf_st_find(l->st, name);
+    int same = t && t->dtype == dt && t->ndim == nd;
+    for (int i = 0; same && i < nd; i++) same = t->shape[i] == dims[i];
+    if (same) return GF_OK;
+    char want[128], found[128] = "nothing";
+    shape_text(want, sizeof want, dt, nd, dims);
+    if (t) shape_text(found, sizeof found, t->dtype, t->ndim, t->shape);
+    return gf__fail(GF_ERR_FORMAT, "%s: %s needs tensor '%s' as %s; the file has %s", l->path,
+                    what, name, want, found);
+}
+
 static gf_status load_scaler(loader *l, gf_pipeline *p)
 {
     const char *name = json_string_value(json_object_get(l->d, "scaling"));
@@ -306,10 +342,13 @@ static gf_status load_scaler(loader *l, gf_pipeline *p)
     if (!name || gf_scaling_parse(name, &kind) != GF_OK) return bad(l, "unknown scaling");
     if (kind == GF_SCALE_NONE) return GF_OK;
     size_t n = p->nfeatures;
-    double *shift = gf__malloc(n * sizeof *shift, "scaling"), *scale = NULL;
-    gf_status s = shift && (scale = gf__malloc(n * sizeof *scale, "scaling")) ? GF_OK
-                                                                              : GF_ERR_NOMEM;
     int64_t dim = (int64_t)n;
+    gf_status s = expect_tensor(l, "the scaling of the inputs", "scale.shift", GF_DTYPE_F64, 1, &dim);
+    if (s == GF_OK)
+        s = expect_tensor(l, "the scaling of the inputs", "scale.scale", GF_DTYPE_F64, 1, &dim);
+    if (s != GF_OK) return s;
+    double *shift = gf__malloc(n * sizeof *shift, "scaling"), *scale = NULL;
+    s = shift && (scale = gf__malloc(n * sizeof *scale, "scaling")) ? GF_OK : GF_ERR_NOMEM;
     if (s == GF_OK) s = take_tensor(l, "scale.shift", GF_DTYPE_F64, 1, &dim, shift);
     if (s == GF_OK) s = take_tensor(l, "scale.scale", GF_DTYPE_F64, 1, &dim, scale);
     for (size_t j = 0; s == GF_OK && j < n; j++)
@@ -330,6 +369,9 @@ static gf_status load_settings(loader *l, gf_pipeline *p)
     const char *key;
     if (!o) return GF_OK;
     if (!json_is_object(o)) return bad(l, "settings are not an object");
+    if (json_object_size(o) > MAX_SETTINGS)
+        return gf__fail(GF_ERR_FORMAT, "%s: %zu settings; a model records at most %d", l->path,
+                        json_object_size(o), MAX_SETTINGS);
     json_object_foreach(o, key, v) {
         if (!json_is_number(v) && !json_is_null(v))
             return gf__fail(GF_ERR_FORMAT, "%s: setting '%s' is not a number", l->path, key);
@@ -346,10 +388,14 @@ static gf_status load_coef(loader *l, gf_pipeline *p)
                                         p->kind == GF_KIND_LINSVM) && p->nclasses > 2))
         rows = p->nclasses;
     if (rows == 0) return bad(l, "a classifier without classes");
+    int64_t dims[2] = { (int64_t)rows, (int64_t)k };
+    char what[64];
+    snprintf(what, sizeof what, "a %s model of %zu inputs", gf_kind_name(p->kind), p->nfeatures);
+    gf_status s = expect_tensor(l, what, "coef", GF_DTYPE_F64, 2, dims);
+    if (s != GF_OK) return s;
     double *coef = gf__malloc(rows * k * sizeof *coef, "coefficients");
     if (!coef) return GF_ERR_NOMEM;
-    gf_status s = take_tensor(l, "coef", GF_DTYPE_F64, 2, (int64_t[]){ (int64_t)rows, (int64_t)k },
-                              coef);
+    s = take_tensor(l, "coef", GF_DTYPE_F64, 2, dims, coef);
     if (s == GF_OK) s = gf_pipeline_set_coef(p, coef, rows, k);
     if (s == GF_ERR_NUMERIC) {
         gf__errctx("%s", l->path);
@@ -357,6 +403,46 @@ static gf_status load_coef(loader *l, gf_pipeline *p)
     }
     free(coef);
     return s;
+}
+
+/* Each layer's weights (inputs x units) and biases (units) must be in the
+ * file, as the description's parameter list names them, before the network
+ * is built: the widths in "layers" then cost no more than the file holds. */
+static gf_status check_layer_tensors(const loader *l, const gf_arch *arch, size_t inputs,
+                                     json_t *names)
+{
+    if (json_array_size(names) != 2 * arch->n)
+        return gf__fail(GF_ERR_FORMAT, "%s: the %zu layers make %zu parameters, the file lists %zu",
+                        l->path, arch->n, 2 * arch->n, json_array_size(names));
+    size_t in = inputs;
+    for (size_t i = 0; i < arch->n; i++) {
+        int64_t units = arch->layers[i].units;
+        const int64_t weights[2] = { (int64_t)in, units };
+        char what[96];
+        snprintf(what, sizeof what, "layer %zu (%lld units on %zu inputs)", i + 1,
+                 (long long)units, in);
+        for (size_t k = 0; k < 2; k++) {
+            const char *name = json_string_value(json_array_get(names, 2 * i + k));
+            if (!name)
+                return gf__fail(GF_ERR_FORMAT, "%s: parameter %zu of the network is not a string",
+                                l->path, 2 * i + k + 1);
+            gf_status s = k == 0 ? expect_tensor(l, what, name, GF_DTYPE_F32, 2, weights)
+                                 : expect_tensor(l, what, name, GF_DTYPE_F32, 1, &units);
+            if (s != GF_OK) return s;
+        }
+        in = (size_t)units;
+    }
+    return GF_OK;
+}
+
+/* The most rows a network is compiled for: PREDICT_BATCH, or fewer so that
+ * the activations of a batch stay within ACTIVATION_BUDGET floats. */
+static int network_batch(const gf_arch *arch, size_t inputs)
+{
+    size_t per_row = inputs; /* at most 2^30 + 64 * 8 * 2^20: no overflow */
+    for (size_t i = 0; i < arch->n; i++) per_row += FLOATS_PER_UNIT * (size_t)arch->layers[i].units;
+    size_t rows = ACTIVATION_BUDGET / per_row;
+    return rows < 1 ? 1 : rows > PREDICT_BATCH ? PREDICT_BATCH : (int)rows;
 }
 
 static gf_status load_network(loader *l, gf_pipeline *p)
@@ -370,11 +456,16 @@ static gf_status load_network(loader *l, gf_pipeline *p)
         gf__errctx("%s: bad network layers", l->path);
         return GF_ERR_FORMAT;
     }
-    gf_model *m = p->nfeatures <= (1u << 30) ? gf_model_from_arch((int)p->nfeatures, &arch) : NULL;
-    gf_status s = m ? gf_model_compile(m, PREDICT_BATCH, 0) : GF_ERR_FORMAT;
-    if (s != GF_OK) {
-        gf__errctx("%s: the network cannot be built", l->path);
-        s = GF_ERR_FORMAT;
+    gf_status s = p->nfeatures <= (1u << 30) ? check_layer_tensors(l, &arch, p->nfeatures, names)
+                                             : bad(l, "more than 2^30 inputs");
+    gf_model *m = NULL;
+    if (s == GF_OK) {
+        m = gf_model_from_arch((int)p->nfeatures, &arch);
+        s = m ? gf_model_compile(m, network_batch(&arch, p->nfeatures), 0) : GF_ERR_FORMAT;
+        if (s != GF_OK) {
+            gf__errctx("%s: the network cannot be built", l->path);
+            s = GF_ERR_FORMAT;
+        }
     }
     gf_graph *g = m ? gf_model_graph(m) : NULL;
     gf_node params[MAX_PARAMS];
@@ -417,9 +508,10 @@ static gf_status check_header(const loader *l, gf_kind *kind)
     if (!magic || strcmp(magic, MAGIC) != 0)
         return gf__fail(GF_ERR_FORMAT, "%s: a safetensors file, but not a grafo model (its "
                         "metadata has no \"format\": \"grafo\")", l->path);
+    /* Digits only: strtol alone would take " 1" and "+1". */
     char *end = NULL;
-    long v = version ? strtol(version, &end, 10) : 0;
-    if (!version || end == version || *end || v < 1)
+    long v = version && version[0] >= '0' && version[0] <= '9' ? strtol(version, &end, 10) : 0;
+    if (!end || *end || v < 1)
         return bad(l, "no valid format_version");
     if (v > GF_MODEL_FORMAT_VERSION)
         return gf__fail(GF_ERR_FORMAT, "%s: written in model format %ld by grafo %s; this grafo "
@@ -441,6 +533,15 @@ static gf_status load_parts(loader *l, gf_pipeline *p)
     if (s == GF_OK && json_object_get(l->d, "classes"))
         s = read_strings(l, json_object_get(l->d, "classes"), "classes", &p->classes,
                          &p->nclasses);
+    if (s == GF_OK && (s = gf__pipeline_distinct_classes(p->classes, p->nclasses)) != GF_OK &&
+        s != GF_ERR_NOMEM) {
+        gf__errctx("%s: classes", l->path);
+        s = GF_ERR_FORMAT;
+    }
+    if (s == GF_OK && gf__pipeline_check_response(p) != GF_OK) {
+        gf__errctx("%s", l->path);
+        s = GF_ERR_FORMAT;
+    }
     if (s == GF_OK) s = load_settings(l, p);
     if (s == GF_OK) s = p->kind == GF_KIND_NETWORK ? load_network(l, p) : load_coef(l, p);
     if (s == GF_OK && l->tensors_used != gf_st_count(l->st))
@@ -469,10 +570,14 @@ gf_status gf_pipeline_load(const char *path, gf_pipeline **out)
         json_error_t err;
         const char *text = gf_st_meta(st, "model");
         l.d = text ? json_loads(text, JSON_REJECT_DUPLICATES, &err) : NULL;
-        if (!json_is_object(l.d))
-            s = text ? gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object "
-                                "(%s at character %d)", path, err.text, err.position)
-                     : bad(&l, "no model description");
+        if (!text)
+            s = bad(&l, "no model description");
+        else if (!l.d)
+            s = gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object (it "
+                         "does not parse: %s at character %d)", path, err.text, err.position);
+        else if (!json_is_object(l.d))
+            s = gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object (it is "
+                         "JSON of another type)", path);
     }
     if (s == GF_OK) s = (p = gf_pipeline_new(kind)) ? GF_OK : GF_ERR_NOMEM;
     if (s == GF_OK) s = load_parts(&l, p);
