@@ -259,6 +259,48 @@ static void test_networks(const gf_frame *fr)
 
 static void expect_refused(const char *path, const char *want, const char *what);
 
+/* Predicting never reads the response: new data may lack it, hold a level
+ * the model never saw, a missing value, or a value its transform refuses. */
+static void test_response_ignored(void)
+{
+    gf_frame *fit = gf_frame_new(6);
+    gf_frame_add_numeric(fit, "y", (double[]){ 1, 2, 3, 4, 5, 6 });
+    gf_frame_add_numeric(fit, "x", (double[]){ 1, 2, 3, 4, 5, 7 });
+    gf_terms *t = NULL;
+    CHECK(gf_terms_new("log(y) ~ x", fit, &t) == GF_OK, "%s", gf_errmsg());
+    gf_pipeline *p = gf_pipeline_new(GF_KIND_OLS);
+    gf_pipeline_set_terms(p, t);
+    gf_pipeline_set_coef(p, (double[]){ 0.5, 2 }, 1, 2);
+    gf_frame *fresh = gf_frame_new(3);
+    gf_frame_add_numeric(fresh, "y", (double[]){ 0, -1, NAN });
+    gf_frame_add_numeric(fresh, "x", (double[]){ 1, 2, 3 });
+    gf_prediction *pr = NULL;
+    CHECK(gf_pipeline_predict(p, fresh, 0, &pr) == GF_OK, "log(y) of 0, -1 and NaN: %s",
+          gf_errmsg());
+    CHECK(pr && pr->n == 3 && pr->value[0] == 2.5 && pr->value[2] == 6.5, "predictions of x");
+    gf_prediction_free(pr);
+    gf_pipeline_free(p);
+    gf_terms_free(t);
+    gf_frame_free(fit);
+    gf_frame_free(fresh);
+
+    char path[512];
+    path_in(path, sizeof path, "softmax.safetensors");
+    p = NULL;
+    CHECK(gf_pipeline_load(path, &p) == GF_OK, "%s", gf_errmsg());
+    fresh = gf_frame_new(2);
+    gf_frame_add_numeric(fresh, "x1", (double[]){ 0.5, -1 });
+    gf_frame_add_numeric(fresh, "x2", (double[]){ 3, 2 });
+    gf_frame_add_factor(fresh, "cls", (int32_t[]){ 0, 0 }, (const char *[]){ "unheard-of" }, 1);
+    pr = NULL;
+    CHECK(p && gf_pipeline_predict(p, fresh, 0, &pr) == GF_OK,
+          "a response level the model never saw: %s", gf_errmsg());
+    CHECK(pr && pr->n == 2 && pr->k == 3, "two rows of three classes");
+    gf_prediction_free(pr);
+    gf_pipeline_free(p);
+    gf_frame_free(fresh);
+}
+
 /* ------------------------------------------------- sizes from the file -- */
 
 /* The peak resident memory so far, in MiB. */
@@ -620,6 +662,7 @@ int main(void)
         test_logistic(fr);
         test_networks(fr);
         test_hostile();
+        test_response_ignored();
         test_atomic(fr);
     }
     gf_frame_free(fr);

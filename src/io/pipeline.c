@@ -522,6 +522,48 @@ gf_status gf_pipeline_predict_x(gf_pipeline *p, const double *x, size_t n, size_
     return GF_OK;
 }
 
+/* Where the formula's '~' is: the first outside backquoted names (in which
+ * a backslash escapes the next character), or NULL. */
+static const char *formula_tilde(const char *f)
+{
+    for (int quoted = 0; *f; f++) {
+        if (quoted && *f == '\\' && f[1]) f++;
+        else if (*f == '`') quoted = !quoted;
+        else if (!quoted && *f == '~') return f;
+    }
+    return NULL;
+}
+
+/* The terms without their response ("~ x1 + x2" for "y ~ x1 + x2"), so that
+ * predicting never reads it: new data need not have it, and whatever is
+ * there (a level never seen, a missing value, log(0)) is none of the
+ * predictions' business.  *out is NULL when t has no response. */
+static gf_status predictor_terms(const gf_terms *t, gf_terms **out)
+{
+    *out = NULL;
+    if (!gf_terms_response(t)) return GF_OK;
+    const char *tilde = formula_tilde(gf_terms_formula(t));
+    size_t nv = gf_terms_nvars(t);
+    gf_var_info *vars = tilde ? gf__calloc(nv, sizeof *vars, "predictor variables") : NULL;
+    if (!vars) return tilde ? GF_ERR_NOMEM : gf__fail(GF_ERR_STATE, "predict: no '~' in '%s'",
+                                                      gf_terms_formula(t));
+    for (size_t i = 0; i < nv; i++) vars[i] = gf_terms_var(t, i);
+    gf_status s = gf_terms_from_vars(tilde, vars, nv, out);
+    free(vars);
+    if (s != GF_OK) return s;
+    /* The design must be the one the model was fitted on, column by column. */
+    int same = gf_terms_ncols(*out) == gf_terms_ncols(t) && !gf_terms_response(*out);
+    for (size_t j = 0; same && j < gf_terms_ncols(t); j++)
+        same = strcmp(gf_terms_colname(*out, j), gf_terms_colname(t, j)) == 0;
+    if (!same) {
+        gf_terms_free(*out);
+        *out = NULL;
+        return gf__fail(GF_ERR_STATE, "predict: '%s' without its response makes other columns",
+                        gf_terms_formula(t));
+    }
+    return GF_OK;
+}
+
 gf_status gf_pipeline_predict(gf_pipeline *p, const gf_frame *data, int na_omit,
                               gf_prediction **out)
 {
@@ -535,7 +577,10 @@ gf_status gf_pipeline_predict(gf_pipeline *p, const gf_frame *data, int na_omit,
     o.na_omit = na_omit;
     o.need_response = 0;
     gf_design *d = NULL;
-    gf_status s = gf_design_new(p->terms, data, &o, &d);
+    gf_terms *rhs = NULL;
+    gf_status s = predictor_terms(p->terms, &rhs);
+    if (s == GF_OK) s = gf_design_new(rhs ? rhs : p->terms, data, &o, &d);
+    gf_terms_free(rhs);
     if (s != GF_OK) return s;
     s = gf_pipeline_predict_x(p, d->x, d->n, d->p, out);
     if (s == GF_OK)
