@@ -1,5 +1,6 @@
 /* Internal: the parsed form of an R model formula, shared by the parser
- * (formula_parse.c), the term algebra (terms.c) and the design matrix
+ * (formula_parse.c), the term algebra (terms.c, with term_store.c,
+ * term_vars.c and term_coding.c; terms_internal.h) and the design matrix
  * (design.c).
  *
  * A formula parses into two kinds of node.  Formula nodes (FF_*) combine

@@ -1,0 +1,262 @@
+/* Interning for the term algebra (terms_internal.h): strings to indices
+ * (formula_ast.h), and sets of variables to term ids.  Terms are interned
+ * in one store, so a list is a vector of ids and "already there" is a
+ * stamp per id. */
+#include "data/terms_internal.h"
+#include "core/error.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Limits against formulas that would expand into more than any model can
+ * use: distinct terms and unions computed while expanding. */
+#define MAX_TERMS ((size_t)1 << 17)
+#define MAX_UNIONS ((size_t)1 << 25)
+
+/* ---- strings to indices ------------------------------------------------- */
+
+static size_t hash_string(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static size_t names_slot(const gf__fx_names *m, const char *key)
+{
+    size_t i = hash_string(key) & (m->cap - 1);
+    while (m->table[i] && strcmp(m->key[m->table[i] - 1], key) != 0) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+long gf__fx_names_find(const gf__fx_names *m, const char *key)
+{
+    if (!m->cap) return -1;
+    size_t i = names_slot(m, key);
+    return m->table[i] ? (long)(m->table[i] - 1) : -1;
+}
+
+static gf_status names_grow(gf__fx_names *m)
+{
+    size_t cap = m->cap ? 2 * m->cap : 16;
+    if (cap > SIZE_MAX / 2 / sizeof(size_t))
+        return gf__fail(GF_ERR_NOMEM, "too many names to index");
+    size_t *table = gf__calloc(cap, sizeof *table, "an index of names");
+    const char **key = table ? realloc(m->key, cap / 2 * sizeof *key) : NULL;
+    if (!key) {
+        free(table);
+        return table ? gf__fail(GF_ERR_NOMEM, "out of memory indexing names") : GF_ERR_NOMEM;
+    }
+    m->key = key;
+    free(m->table);
+    m->table = table;
+    m->cap = cap;
+    for (size_t k = 0; k < m->n; k++) m->table[names_slot(m, m->key[k])] = k + 1;
+    return GF_OK;
+}
+
+gf_status gf__fx_names_add(gf__fx_names *m, const char *key, size_t *index)
+{
+    long found = gf__fx_names_find(m, key);
+    if (found >= 0) {
+        *index = (size_t)found;
+        return GF_OK;
+    }
+    if (m->n + 1 > m->cap / 2) { /* keys hold cap / 2 entries: load <= 1/2 */
+        gf_status s = names_grow(m);
+        if (s) return s;
+    }
+    m->key[m->n] = key;
+    m->table[names_slot(m, key)] = m->n + 1;
+    *index = m->n++;
+    return GF_OK;
+}
+
+void gf__fx_names_free(gf__fx_names *m)
+{
+    free(m->key);
+    free(m->table);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the store of terms ------------------------------------------------- */
+
+static size_t hash_set(const size_t *v, size_t n)
+{
+    uint64_t h = 1469598103934665603u ^ n;
+    for (size_t i = 0; i < n; i++) h = (h ^ v[i]) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static size_t store_slot(const term_store *s, const size_t *v, size_t n)
+{
+    size_t i = hash_set(v, n) & (s->tcap - 1);
+    for (; s->table[i]; i = (i + 1) & (s->tcap - 1)) {
+        size_t id = s->table[i] - 1;
+        if (s->len[id] == n && (n == 0 || memcmp(s->var + s->off[id], v, n * sizeof *v) == 0))
+            break;
+    }
+    return i;
+}
+
+static gf_status too_many_terms(void)
+{
+    return gf__fail(GF_ERR_ARG, "it expands to more than %zu distinct terms", MAX_TERMS);
+}
+
+static gf_status store_grow(term_store *s)
+{
+    if (s->n == s->cap) {
+        if (s->cap >= MAX_TERMS) return too_many_terms();
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        size_t *off = realloc(s->off, cap * sizeof *off);
+        if (off) s->off = off;
+        size_t *len = off ? realloc(s->len, cap * sizeof *len) : NULL;
+        if (len) s->len = len;
+        unsigned *stamp = len ? realloc(s->stamp, cap * sizeof *stamp) : NULL;
+        if (!stamp) return gf__fail(GF_ERR_NOMEM, "out of memory expanding a formula's terms");
+        s->stamp = stamp;
+        s->cap = cap;
+    }
+    if (2 * (s->n + 1) > s->tcap) {
+        size_t tcap = s->tcap ? 2 * s->tcap : 128;
+        size_t *table = gf__calloc(tcap, sizeof *table, "a formula's terms");
+        if (!table) return GF_ERR_NOMEM;
+        free(s->table);
+        s->table = table;
+        s->tcap = tcap;
+        for (size_t id = 0; id < s->n; id++)
+            s->table[store_slot(s, s->var + s->off[id], s->len[id])] = id + 1;
+    }
+    return GF_OK;
+}
+
+/* The id of the set v[0..n) (sorted), adding it if new. */
+gf_status gf__store_intern(term_store *s, const size_t *v, size_t n, size_t *id)
+{
+    if (s->tcap) {
+        size_t i = store_slot(s, v, n);
+        if (s->table[i]) {
+            *id = s->table[i] - 1;
+            return GF_OK;
+        }
+    }
+    gf_status st = store_grow(s);
+    if (st) return st;
+    if (n > s->vcap - s->nvar) {
+        size_t vcap = s->vcap ? s->vcap : 256;
+        while (vcap - s->nvar < n) {
+            if (vcap > SIZE_MAX / 4 / sizeof(size_t)) return too_many_terms();
+            vcap *= 2;
+        }
+        size_t *var = realloc(s->var, vcap * sizeof *var);
+        if (!var) return gf__fail(GF_ERR_NOMEM, "out of memory expanding a formula's terms");
+        s->var = var;
+        s->vcap = vcap;
+    }
+    if (n) memcpy(s->var + s->nvar, v, n * sizeof *v);
+    s->off[s->n] = s->nvar;
+    s->len[s->n] = n;
+    s->stamp[s->n] = 0;
+    s->nvar += n;
+    s->table[store_slot(s, v, n)] = s->n + 1;
+    *id = s->n++;
+    return GF_OK;
+}
+
+void gf__store_free(term_store *s)
+{
+    free(s->off), free(s->len), free(s->stamp), free(s->var), free(s->table);
+}
+
+/* A fresh stamp: marks from earlier lists no longer count. */
+static unsigned new_stamp(term_store *s)
+{
+    if (++s->now == 0) {
+        memset(s->stamp, 0, s->n * sizeof *s->stamp);
+        s->now = 1;
+    }
+    return s->now;
+}
+
+gf_status gf__ids_push(term_ids *l, size_t id)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        size_t *v = realloc(l->id, cap * sizeof *v);
+        if (!v) return gf__fail(GF_ERR_NOMEM, "out of memory expanding a formula's terms");
+        l->id = v;
+        l->cap = cap;
+    }
+    l->id[l->n++] = id;
+    return GF_OK;
+}
+
+/* Append id to `out` unless this stamp has marked it already. */
+static gf_status add_once(term_store *s, term_ids *out, size_t id, unsigned stamp)
+{
+    if (s->stamp[id] == stamp) return GF_OK;
+    s->stamp[id] = stamp;
+    return gf__ids_push(out, id);
+}
+
+/* The union of two terms, interned. */
+static gf_status term_union(term_store *s, size_t a, size_t b, size_t **buf, size_t *bufcap,
+                            size_t *id)
+{
+    if (++s->unions > MAX_UNIONS)
+        return gf__fail(GF_ERR_ARG, "its interactions are too many to expand "
+                        "(more than %zu products of terms)", MAX_UNIONS);
+    size_t na = s->len[a], nb = s->len[b];
+    if (na + nb > *bufcap) {
+        size_t *t = realloc(*buf, (na + nb) * sizeof *t);
+        if (!t) return gf__fail(GF_ERR_NOMEM, "out of memory expanding a formula's terms");
+        *buf = t;
+        *bufcap = na + nb;
+    }
+    const size_t *x = s->var + s->off[a], *y = s->var + s->off[b];
+    size_t i = 0, j = 0, k = 0;
+    while (i < na || j < nb) {
+        if (j == nb || (i < na && x[i] < y[j])) (*buf)[k++] = x[i++];
+        else if (i == na || y[j] < x[i]) (*buf)[k++] = y[j++];
+        else (*buf)[k++] = x[i++], j++;
+    }
+    return gf__store_intern(s, *buf, k, id);
+}
+
+/* out = a:b, each term of a (outer) with each of b. */
+gf_status gf__store_interact(term_store *s, const term_ids *a, const term_ids *b, term_ids *out)
+{
+    size_t *buf = NULL, cap = 0, id;
+    gf_status st = GF_OK;
+    unsigned stamp = new_stamp(s);
+    for (size_t i = 0; i < a->n && !st; i++)
+        for (size_t j = 0; j < b->n && !st; j++) {
+            st = term_union(s, a->id[i], b->id[j], &buf, &cap, &id);
+            if (!st) st = add_once(s, out, id, stamp);
+        }
+    free(buf);
+    return st;
+}
+
+/* out = a followed by the terms of b not in a. */
+gf_status gf__store_join(term_store *s, const term_ids *a, const term_ids *b, term_ids *out)
+{
+    unsigned stamp = new_stamp(s);
+    gf_status st = GF_OK;
+    for (size_t i = 0; i < a->n && !st; i++) st = add_once(s, out, a->id[i], stamp);
+    for (size_t i = 0; i < b->n && !st; i++) st = add_once(s, out, b->id[i], stamp);
+    return st;
+}
+
+/* out = the terms of a that are not terms of b. */
+gf_status gf__store_without(term_store *s, const term_ids *a, const term_ids *b, term_ids *out)
+{
+    unsigned stamp = new_stamp(s);
+    for (size_t i = 0; i < b->n; i++) s->stamp[b->id[i]] = stamp;
+    gf_status st = GF_OK;
+    for (size_t i = 0; i < a->n && !st; i++)
+        if (s->stamp[a->id[i]] != stamp) st = gf__ids_push(out, a->id[i]);
+    return st;
+}
