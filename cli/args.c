@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool arg_int(const char *cmd, const char *opt, const char *text, long lo, long hi, long *out)
 {
@@ -60,4 +61,76 @@ const char *arg_value(const char *cmd, int argc, char **argv, int *i)
         return NULL;
     }
     return argv[++*i];
+}
+
+const char *arg_name(const struct option *longs, int code)
+{
+    static char buf[64];
+    for (const struct option *o = longs; o->name; o++)
+        if (o->val == code) {
+            snprintf(buf, sizeof buf, "--%s", o->name);
+            return buf;
+        }
+    return "?";
+}
+
+/* "" marks a flag as given, since it has no value to keep. */
+static const char flag_given[] = "";
+
+bool arg_once(const char *cmd, const struct option *longs, int code, const char *value,
+              const char **given)
+{
+    if (code < 0 || code >= ARG_CODES) return true;
+    if (given[code] && value) {
+        fprintf(stderr, "grafo %s: %s is given twice ('%s', then '%s'); give it once\n", cmd,
+                arg_name(longs, code), given[code], value);
+        return false;
+    }
+    given[code] = value ? value : flag_given;
+    return true;
+}
+
+void arg_complain(const char *cmd, const struct option *longs, int c, char **argv)
+{
+    const char *text = argv[optind - 1];
+    if (c == ':') {
+        fprintf(stderr, "grafo %s: %s needs a value\n", cmd,
+                optopt > 0 && optopt < 256 && strncmp(text, "--", 2) != 0
+                    ? (char[]){ '-', (char)optopt, 0 } : arg_name(longs, optopt));
+        return;
+    }
+    if (strncmp(text, "--", 2) != 0) {
+        /* A short option: getopt may still be inside its cluster ("-dx"). */
+        fprintf(stderr, "grafo %s: unknown option '-%c' (options are long: --name)\n", cmd,
+                optopt > ' ' && optopt < 127 ? optopt : '?');
+        return;
+    }
+    const char *name = text + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const struct option *match = NULL;
+    size_t matches = 0;
+    for (const struct option *o = longs; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0) continue;
+        if (strlen(o->name) == len) { /* an exact name wins over prefixes */
+            match = o;
+            matches = 1;
+            break;
+        }
+        match = o;
+        matches++;
+    }
+    if (matches == 1 && eq && match->has_arg == no_argument) {
+        fprintf(stderr, "grafo %s: --%s takes no value (found '%s')\n", cmd, match->name, text);
+    } else if (matches > 1) {
+        fprintf(stderr, "grafo %s: '--%.*s' is ambiguous: it could be", cmd, (int)len, name);
+        const char *sep = " ";
+        for (const struct option *o = longs; o->name; o++)
+            if (strncmp(o->name, name, len) == 0) {
+                fprintf(stderr, "%s--%s", sep, o->name);
+                sep = ", ";
+            }
+        fprintf(stderr, "\n");
+    } else {
+        fprintf(stderr, "grafo %s: unknown option '%.*s'\n", cmd, (int)(len + 2), text);
+    }
 }

@@ -3,6 +3,7 @@
 #ifndef GF_CLI_ARGS_H
 #define GF_CLI_ARGS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,5 +14,26 @@ bool arg_float(const char *cmd, const char *opt, const char *text, double lo, do
 
 /* The value after an option, or NULL (with a message) if there is none. */
 const char *arg_value(const char *cmd, int argc, char **argv, int *i);
+
+/* Option codes (getopt_long's val) are below ARG_CODES, so a table of
+ * what was given can be indexed by them. */
+#define ARG_CODES 1024
+
+/* "--name" of the option whose code is `code` in longs (a static buffer:
+ * use it before the next call), or "?". */
+const char *arg_name(const struct option *longs, int code);
+
+/* Record option `code` as given, with its value (NULL for a flag) in
+ * given[code]; an option that takes a value may be given once: false after
+ * "grafo CMD: --data is given twice ('a.csv', then 'b.csv')", since the
+ * second would silently win.  Flags may repeat. */
+bool arg_once(const char *cmd, const struct option *longs, int code, const char *value,
+              const char **given);
+
+/* What getopt_long's '?' or ':' means, to stderr: an unknown option, one
+ * abbreviated so that it names several ("--l could be --lambda, --level,
+ * --lr"), a flag given a value ("--json=yes"), or an option without its
+ * value. */
+void arg_complain(const char *cmd, const struct option *longs, int c, char **argv);
 
 #endif

@@ -1,4 +1,6 @@
 /* grafo: the command line over the library. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +26,7 @@ static void usage(FILE *f)
             "5 an output could not be written.\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -47,4 +49,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "grafo: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    /* Results go to standard output: a write that failed there (a full
+     * disk, a closed pipe) is a failed command, not a success. */
+    errno = 0;
+    bool flushed = fflush(stdout) == 0;
+    if ((!flushed || ferror(stdout)) && rc == EXIT_OK) {
+        fprintf(stderr, "grafo%s%s: standard output: %s\n", argc > 1 ? " " : "",
+                argc > 1 ? argv[1] : "", !flushed && errno ? strerror(errno) : "a write failed");
+        rc = EXIT_OUTPUT;
+    }
+    return rc;
 }

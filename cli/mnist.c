@@ -60,12 +60,18 @@ static int parse(int argc, char **argv, mnist_opts *o)
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
+    const char *given[ARG_CODES] = { 0 };
     bool ok = true;
     int c;
     opterr = 0;
     optind = 1;
     while (ok && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        const char *a = optarg, *opt = argv[optind - 1];
+        const char *a = optarg, *opt = arg_name(longs, c);
+        if (c == '?' || c == ':') {
+            arg_complain("mnist", longs, c, argv);
+            return 2;
+        }
+        if (!arg_once("mnist", longs, c, a, given)) return 2;
         switch (c) {
         case OPT_DATA: o->data = a; break;
         case OPT_EPOCHS: ok = arg_int("mnist", opt, a, 1, 100000, &o->epochs); break;
@@ -85,12 +91,8 @@ static int parse(int argc, char **argv, mnist_opts *o)
         case OPT_NO_TEST: o->test = false; break;
         case OPT_RAW: o->standardize = false; break;
         case OPT_HELP: case 'h': mnist_usage(stdout); return 0;
-        case ':':
-            fprintf(stderr, "grafo mnist: %s needs a value\n", opt);
-            ok = false;
-            break;
         default:
-            fprintf(stderr, "grafo mnist: unknown option '%s'\n", opt);
+            fprintf(stderr, "grafo mnist: unknown option '%s'\n", argv[optind - 1]);
             mnist_usage(stderr);
             ok = false;
         }
