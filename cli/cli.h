@@ -26,15 +26,16 @@ enum {
 typedef struct data_opts {
     const char *csv, *formula, *libsvm, *images, *labels;
     char delimiter;
-    bool na_omit;
+    bool na_omit, na_given, levels_given; /* --na and --levels were given */
     gf_level_order levels;
     const char *factors[64];
     size_t nfactors;
 } data_opts;
 
 /* The long options every data-reading subcommand takes; their codes start
- * at DATA_OPT_FIRST, and data_option() handles them. */
-enum { DATA_OPT_FIRST = 1000 };
+ * at DATA_OPT_FIRST, and data_option() handles them.  --factor is the one
+ * option that may be given more than once. */
+enum { DATA_OPT_FIRST = 1000, DATA_OPT_FACTOR = DATA_OPT_FIRST + 7 };
 #define DATA_LONG_OPTIONS                                        \
     {"data", required_argument, NULL, DATA_OPT_FIRST + 0},       \
     {"formula", required_argument, NULL, DATA_OPT_FIRST + 1},    \
@@ -88,7 +89,27 @@ int table_load(const char *cmd, const data_opts *o, bool classes, table *t);
  * the data have none (eval). */
 int table_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, bool want_response,
                    table *t);
+/* For predicting from CSV data with a model's formula: only t->frame and
+ * t->source, read with the model's factors (gf_pipeline_predict makes the
+ * design, without the response). */
+int frame_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, table *t);
 void table_free(table *t);
+
+/* Whether an output file can be made at path, checked before any work:
+ * a non-empty name (else EXIT_USAGE), not a directory, in a directory that
+ * exists and takes new files; with stream_ok, a device or pipe is fine
+ * (written as it is), else it is refused, since the atomic rename would
+ * replace it.  target (size bytes) gets what to write to: path with its
+ * symbolic links resolved, so the rename replaces the file and not the
+ * link.  Returns EXIT_OK, or an exit code after "grafo CMD: OPT PATH: why"
+ * on stderr. */
+int output_check(const char *cmd, const char *opt, const char *path, bool stream_ok,
+                 char *target, size_t size);
+
+/* EXIT_USAGE, after a message, if path is one of the input files (the
+ * data, or `model` if not NULL), which writing would overwrite. */
+int output_not_input(const char *cmd, const char *opt, const char *path, const data_opts *o,
+                     const char *model);
 
 /* Print "grafo CMD: <gf_errmsg()>" and return code. */
 int fail(const char *cmd, int code);

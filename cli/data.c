@@ -2,14 +2,81 @@
  * into one table of design columns and a response. */
 #include "cli.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int fail(const char *cmd, int code)
 {
     fprintf(stderr, "grafo %s: %s\n", cmd, gf_errmsg());
     return code;
+}
+
+int output_check(const char *cmd, const char *opt, const char *path, bool stream_ok,
+                 char *target, size_t size)
+{
+    if (!path[0]) {
+        fprintf(stderr, "grafo %s: %s needs a file name, not ''\n", cmd, opt);
+        return EXIT_USAGE;
+    }
+    /* Through symbolic links to the file itself: the rename that saves
+     * atomically would otherwise replace the link (or /dev/stdout). */
+    char *real = realpath(path, NULL);
+    snprintf(target, size, "%s", real ? real : path);
+    free(real);
+    struct stat st;
+    if (stat(target, &st) == 0 || stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "grafo %s: %s %s: is a directory; give a file name\n", cmd, opt,
+                    path);
+            return EXIT_OUTPUT;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            snprintf(target, size, "%s", path);
+            if (stream_ok) return EXIT_OK;
+            fprintf(stderr, "grafo %s: %s %s: not a regular file (a device or a pipe); a model "
+                    "file must be a file\n", cmd, opt, path);
+            return EXIT_OUTPUT;
+        }
+    }
+    char *copy = strdup(target);
+    if (!copy) return EXIT_OUTPUT;
+    const char *dir = dirname(copy);
+    int rc = EXIT_OK;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "grafo %s: %s %s: the directory %s does not exist\n", cmd, opt, path,
+                dir);
+        rc = EXIT_OUTPUT;
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "grafo %s: %s %s: cannot create files in %s: %s\n", cmd, opt, path, dir,
+                strerror(errno));
+        rc = EXIT_OUTPUT;
+    }
+    free(copy);
+    return rc;
+}
+
+int output_not_input(const char *cmd, const char *opt, const char *path, const data_opts *o,
+                     const char *model)
+{
+    struct stat out;
+    if (stat(path, &out) != 0 || !S_ISREG(out.st_mode)) return EXIT_OK; /* a new file */
+    const char *inputs[] = { o->csv, o->libsvm, o->images, o->labels, model };
+    const char *names[] = { "--data", "--libsvm", "--images", "--labels", "--model" };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        struct stat in;
+        if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
+            in.st_ino == out.st_ino) {
+            fprintf(stderr, "grafo %s: %s %s is the %s file; writing it would destroy what is "
+                    "read (choose another name)\n", cmd, opt, path, names[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
 }
 
 int data_code(gf_status s)
@@ -42,6 +109,7 @@ bool data_option(const char *cmd, int code, const char *arg, data_opts *o, bool 
         }
         return true;
     case 6:
+        o->na_given = true;
         if (strcmp(arg, "fail") == 0 || strcmp(arg, "omit") == 0) o->na_omit = arg[0] == 'o';
         else {
             fprintf(stderr, "grafo %s: --na: '%s' is not 'fail' or 'omit'\n", cmd, arg);
@@ -57,6 +125,7 @@ bool data_option(const char *cmd, int code, const char *arg, data_opts *o, bool 
         }
         return true;
     case 8:
+        o->levels_given = true;
         if (strcmp(arg, "sorted") == 0) o->levels = GF_LEVELS_SORTED;
         else if (strcmp(arg, "appearance") == 0) o->levels = GF_LEVELS_APPEARANCE;
         else {
@@ -107,6 +176,19 @@ static int check_sources(const char *cmd, const data_opts *o, bool need_formula)
         fprintf(stderr, "grafo %s: --images and --labels go together\n", cmd);
         return EXIT_USAGE;
     }
+    const char *csv_only = o->delimiter ? "--delimiter" : o->na_given ? "--na"
+                         : o->nfactors ? "--factor" : o->levels_given ? "--levels" : NULL;
+    if (!o->csv && csv_only) {
+        fprintf(stderr, "grafo %s: %s applies to --data (CSV) only\n", cmd, csv_only);
+        return EXIT_USAGE;
+    }
+    const char *names[] = { o->csv, o->libsvm, o->images, o->labels };
+    const char *opts[] = { "--data", "--libsvm", "--images", "--labels" };
+    for (size_t i = 0; i < 4; i++)
+        if (names[i] && !names[i][0]) {
+            fprintf(stderr, "grafo %s: %s needs a file name, not ''\n", cmd, opts[i]);
+            return EXIT_USAGE;
+        }
     return EXIT_OK;
 }
 
@@ -128,38 +210,54 @@ static char **generic_names(size_t p)
 }
 
 /* Classes from a numeric response: its distinct values, sorted, named as
- * R's factor() names them. */
+ * R's factor() names them (15 significant digits).  Values that print
+ * alike (0.1 and 0.10000000000000003) are one class, as one name can only
+ * be one class: eval reads labels back by name. */
 static int classes_from_values(const char *cmd, table *t)
 {
-    double *v = malloc((t->n ? t->n : 1) * sizeof *v);
-    t->label = malloc((t->n ? t->n : 1) * sizeof *t->label);
-    if (!v || !t->label) {
+    size_t m = t->n ? t->n : 1;
+    double *v = malloc(m * sizeof *v);
+    size_t *cls = malloc(m * sizeof *cls); /* class of each distinct value */
+    t->label = malloc(m * sizeof *t->label);
+    t->classes = calloc(m, sizeof *t->classes);
+    if (!v || !cls || !t->label || !t->classes) {
         free(v);
+        free(cls);
         fprintf(stderr, "grafo %s: out of memory\n", cmd);
         return EXIT_FIT;
     }
     memcpy(v, t->y, t->n * sizeof *v);
     qsort(v, t->n, sizeof *v, cmp_double);
-    size_t k = 0;
+    size_t nv = 0, k = 0;
     for (size_t i = 0; i < t->n; i++)
-        if (k == 0 || v[i] != v[k - 1]) v[k++] = v[i];
-    t->classes = calloc(k ? k : 1, sizeof *t->classes);
-    for (size_t c = 0; t->classes && c < k; c++) {
+        if (nv == 0 || v[i] != v[nv - 1]) v[nv++] = v[i];
+    /* Sorted values print in order, so values of one name are neighbours. */
+    for (size_t j = 0; j < nv; j++) {
         char buf[32];
-        snprintf(buf, sizeof buf, "%.15g", v[c]);
-        t->classes[c] = strdup(buf);
+        snprintf(buf, sizeof buf, "%.15g", v[j]);
+        if (k == 0 || strcmp(buf, t->classes[k - 1]) != 0) {
+            if (!(t->classes[k] = strdup(buf))) {
+                free(v);
+                free(cls);
+                fprintf(stderr, "grafo %s: out of memory\n", cmd);
+                return EXIT_FIT;
+            }
+            k++;
+        }
+        cls[j] = k - 1;
     }
     t->nclasses = k;
     for (size_t i = 0; i < t->n; i++) {
-        size_t lo = 0, hi = k;
+        size_t lo = 0, hi = nv;
         while (hi - lo > 1) {
             size_t mid = (lo + hi) / 2;
             if (v[mid] <= t->y[i]) lo = mid;
             else hi = mid;
         }
-        t->label[i] = (int32_t)lo;
+        t->label[i] = (int32_t)cls[lo];
     }
     free(v);
+    free(cls);
     free(t->y);
     t->y = NULL;
     return EXIT_OK;
@@ -218,15 +316,72 @@ static int load_idx(const char *cmd, const data_opts *o, table *t)
     return EXIT_OK;
 }
 
-static gf_status read_csv(const data_opts *o, gf_frame **f)
+static gf_status read_csv_factors(const data_opts *o, const char *const *factors, size_t n,
+                                  gf_frame **f)
 {
     gf_csv_opts co = GF_CSV_OPTS_DEFAULT;
     co.delimiter = o->delimiter;
     co.na = GF_NA_KEEP; /* the design decides, on the formula's columns only */
     co.levels = o->levels;
-    co.factors = o->factors;
-    co.n_factors = o->nfactors;
+    co.factors = factors;
+    co.n_factors = n;
     return gf_csv_read(o->csv, &co, f);
+}
+
+static gf_status read_csv(const data_opts *o, gf_frame **f)
+{
+    return read_csv_factors(o, o->factors, o->nfactors, f);
+}
+
+/* The column a formula variable reads as it is: its name, unquoted from
+ * R's backquotes, into buf; NULL for a call such as factor(cyl). */
+static const char *var_column(const char *name, char *buf, size_t size)
+{
+    size_t len = strlen(name);
+    if (len < 2 || name[0] != '`' || name[len - 1] != '`')
+        return strpbrk(name, "()") ? NULL : name;
+    size_t n = 0;
+    for (size_t i = 1; i + 1 < len && n + 1 < size; i++) {
+        if (name[i] == '\\' && i + 2 < len) i++;
+        buf[n++] = name[i];
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The CSV file for a model, read as the model's variables need: a column
+ * the model took as a factor (--factor cyl when it was fitted) is read as
+ * one again, without being told, when its cells are numbers.  Returns an
+ * exit code, after a message if it is not EXIT_OK. */
+static int read_csv_for(const char *cmd, const data_opts *o, const gf_terms *terms, gf_frame **f)
+{
+    gf_status s = read_csv(o, f);
+    if (s != GF_OK) return fail(cmd, data_code(s));
+    size_t nv = gf_terms_nvars(terms), n = 0;
+    char **factors = calloc(nv ? nv : 1, sizeof *factors);
+    bool nomem = !factors;
+    /* The response is left alone: a numeric one became classes by its
+     * formatted values (response_as_factor), not by its text. */
+    for (size_t i = gf_terms_response(terms) ? 1 : 0; !nomem && i < nv; i++) {
+        gf_var_info v = gf_terms_var(terms, i);
+        char buf[1024];
+        const char *col = v.type == GF_COL_FACTOR ? var_column(v.name, buf, sizeof buf) : NULL;
+        long j = col ? gf_frame_find(*f, col) : -1;
+        if (j >= 0 && gf_frame_type(*f, (size_t)j) == GF_COL_NUMERIC)
+            nomem = !(factors[n++] = strdup(col));
+    }
+    if (!nomem && n) {
+        gf_frame_free(*f);
+        *f = NULL;
+        s = read_csv_factors(o, (const char *const *)factors, n, f);
+    }
+    for (size_t i = 0; factors && i < n; i++) free(factors[i]);
+    free(factors);
+    if (nomem) {
+        fprintf(stderr, "grafo %s: out of memory\n", cmd);
+        return EXIT_FIT;
+    }
+    return s == GF_OK ? EXIT_OK : fail(cmd, data_code(s));
 }
 
 /* A numeric response column becomes a factor when classes are wanted. */
@@ -303,8 +458,10 @@ int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
     }
     rc = take_design(cmd, o, true, t);
     if (rc == EXIT_OK && !classes && !t->y) {
-        fprintf(stderr, "grafo %s: the response '%s' is categorical; this model needs a number "
-                "(use logistic or softmax for classes)\n", cmd, gf_terms_response(t->terms));
+        fprintf(stderr, "grafo %s: %s: the response '%s' is categorical; this model needs a "
+                "number (%s)\n", cmd, o->csv, gf_terms_response(t->terms),
+                strcmp(cmd, "train") == 0 ? "for classes, end the layers in softmax or sigmoid"
+                                          : "use logistic or softmax for classes");
         return EXIT_DATA;
     }
     return rc;
@@ -334,15 +491,20 @@ static int labels_from_names(const char *cmd, gf_pipeline *p, table *t)
     return EXIT_OK;
 }
 
-int table_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, bool want_response,
-                   table *t)
+/* What every use of a saved model checks first: one source of data, of
+ * the kind the model was fitted on, and no option the model decides. */
+static int check_for_model(const char *cmd, const data_opts *o, gf_pipeline *p)
 {
-    memset(t, 0, sizeof *t);
     const gf_terms *terms = gf_pipeline_terms(p);
     int rc = check_sources(cmd, o, false);
     if (rc != EXIT_OK) return rc;
     if (o->formula) {
         fprintf(stderr, "grafo %s: the model brings its own formula; drop --formula\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (o->nfactors || o->levels_given) {
+        fprintf(stderr, "grafo %s: the model brings its factors and their levels; drop %s\n",
+                cmd, o->nfactors ? "--factor" : "--levels");
         return EXIT_USAGE;
     }
     if (terms && !o->csv) {
@@ -355,6 +517,25 @@ int table_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, bool wan
                 "not a CSV file\n", cmd, gf_pipeline_nfeatures(p));
         return EXIT_DATA;
     }
+    return EXIT_OK;
+}
+
+int frame_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, table *t)
+{
+    memset(t, 0, sizeof *t);
+    int rc = check_for_model(cmd, o, p);
+    if (rc != EXIT_OK) return rc;
+    snprintf(t->source, sizeof t->source, "%s", o->csv);
+    return read_csv_for(cmd, o, gf_pipeline_terms(p), &t->frame);
+}
+
+int table_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, bool want_response,
+                   table *t)
+{
+    memset(t, 0, sizeof *t);
+    const gf_terms *terms = gf_pipeline_terms(p);
+    int rc = check_for_model(cmd, o, p);
+    if (rc != EXIT_OK) return rc;
     bool classes = gf_pipeline_nclasses(p) > 0;
     if (!terms) {
         rc = o->libsvm ? load_libsvm(cmd, o, gf_pipeline_nfeatures(p), t) : load_idx(cmd, o, t);
@@ -363,19 +544,26 @@ int table_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, bool wan
                     t->source, t->p, gf_pipeline_nfeatures(p));
             return EXIT_DATA;
         }
-        if (rc == EXIT_OK && classes) rc = labels_from_names(cmd, p, t);
+        /* The labels only matter to compare with: predicting ignores them. */
+        if (rc == EXIT_OK && classes && want_response) rc = labels_from_names(cmd, p, t);
         return rc;
     }
     snprintf(t->source, sizeof t->source, "%s", o->csv);
-    gf_status s = read_csv(o, &t->frame);
-    if (s != GF_OK) return fail(cmd, data_code(s));
+    rc = read_csv_for(cmd, o, terms, &t->frame);
+    if (rc != EXIT_OK) return rc;
     const char *response = gf_terms_response(terms);
+    if (want_response && !response) {
+        fprintf(stderr, "grafo %s: the model's formula '%s' has no response to compare with\n",
+                cmd, gf_terms_formula(terms));
+        return EXIT_DATA;
+    }
     bool has_response = response && gf_frame_find(t->frame, response) >= 0;
     if (want_response && !has_response) {
         fprintf(stderr, "grafo %s: %s has no column '%s' (the response) to compare with\n", cmd,
-                o->csv, response ? response : "(none)");
+                o->csv, response);
         return EXIT_DATA;
     }
+    gf_status s;
     if (has_response && classes && (s = response_as_factor(t->frame, terms)) != GF_OK)
         return fail(cmd, data_code(s));
     /* Copy the terms so the table owns what it frees. */

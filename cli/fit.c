@@ -18,6 +18,7 @@ typedef struct fit_opts {
     gf_scaling scale;
     const char *save;
     bool json;
+    const char *given[ARG_CODES]; /* each option's value as given, "" for a flag */
 } fit_opts;
 
 static void fit_usage(FILE *f)
@@ -53,6 +54,43 @@ static void fit_usage(FILE *f)
 enum { OPT_LAMBDA = 1, OPT_ALPHA, OPT_CV, OPT_CHOOSE, OPT_LEVEL, OPT_THRESHOLD, OPT_LR,
        OPT_EPOCHS, OPT_MAXITER, OPT_SCALE, OPT_SEED, OPT_SAVE, OPT_JSON, OPT_THREADS, OPT_HELP };
 
+/* The model options and the kinds that use them: any other kind would
+ * ignore the value, so giving it is a mistake worth a message. */
+static const struct {
+    int code;
+    unsigned kinds; /* bits 1 << gf_kind */
+    const char *which;
+} applies[] = {
+    { OPT_LAMBDA, 1u << GF_KIND_RIDGE | 1u << GF_KIND_LASSO | 1u << GF_KIND_ENET |
+                  1u << GF_KIND_SOFTMAX | 1u << GF_KIND_LINSVM,
+      "ridge, lasso, enet, softmax and linsvm" },
+    { OPT_ALPHA, 1u << GF_KIND_ENET, "enet" },
+    { OPT_CHOOSE, 1u << GF_KIND_RIDGE | 1u << GF_KIND_LASSO | 1u << GF_KIND_ENET,
+      "ridge, lasso and enet with --cv" },
+    { OPT_LEVEL, 1u << GF_KIND_OLS | 1u << GF_KIND_LOGISTIC, "ols and logistic" },
+    { OPT_THRESHOLD, 1u << GF_KIND_LOGISTIC, "logistic" },
+    { OPT_LR, 1u << GF_KIND_PERCEPTRON, "perceptron" },
+    { OPT_EPOCHS, 1u << GF_KIND_PERCEPTRON | 1u << GF_KIND_LINSVM, "perceptron and linsvm" },
+    { OPT_MAXITER, 1u << GF_KIND_SOFTMAX, "softmax" },
+};
+
+static bool options_apply(const fit_opts *o, const struct option *longs)
+{
+    for (size_t i = 0; i < sizeof applies / sizeof applies[0]; i++)
+        if (o->given[applies[i].code] && !(applies[i].kinds & 1u << o->kind)) {
+            fprintf(stderr, "grafo fit %s: %s does not apply to %s (it is for %s)\n",
+                    gf_kind_name(o->kind), arg_name(longs, applies[i].code),
+                    gf_kind_name(o->kind), applies[i].which);
+            return false;
+        }
+    if (o->given[OPT_CHOOSE] && !o->cv) {
+        fprintf(stderr, "grafo fit %s: --choose picks the lambda of --cv; without --cv there "
+                "is one lambda\n", gf_kind_name(o->kind));
+        return false;
+    }
+    return true;
+}
+
 static int parse(int argc, char **argv, fit_opts *o)
 {
     static const struct option longs[] = {
@@ -79,8 +117,18 @@ static int parse(int argc, char **argv, fit_opts *o)
     int c;
     opterr = 0;
     optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
+    while (!bad && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         const char *a = optarg;
+        if (c == '?' || c == ':') {
+            arg_complain(cmd, longs, c, argv);
+            bad = true;
+            break;
+        }
+        if (c == 'h') c = OPT_HELP;
+        if (c != DATA_OPT_FACTOR && !arg_once(cmd, longs, c, a, o->given)) {
+            bad = true;
+            break;
+        }
         if (data_option(cmd, c, a, &o->data, &bad)) continue;
         switch (c) {
         case OPT_LAMBDA: bad = !arg_float(cmd, "--lambda", a, 0, 1e100, &o->lambda); break;
@@ -109,10 +157,6 @@ static int parse(int argc, char **argv, fit_opts *o)
         case OPT_JSON: o->json = true; break;
         case OPT_THREADS: bad = !arg_int(cmd, "--threads", a, 0, 1024, &o->threads); break;
         case OPT_HELP: fit_usage(stdout); return EXIT_OK;
-        case ':':
-            fprintf(stderr, "grafo fit: %s needs a value\n", argv[optind - 1]);
-            bad = true;
-            break;
         default:
             fprintf(stderr, "grafo fit: unknown option '%s'\n", argv[optind - 1]);
             bad = true;
@@ -133,6 +177,7 @@ static int parse(int argc, char **argv, fit_opts *o)
                 gf_kind_name(o->kind));
         bad = true;
     }
+    if (!bad) bad = !options_apply(o, longs);
     return bad ? EXIT_USAGE : -1;
 }
 
@@ -395,15 +440,30 @@ int cmd_fit(int argc, char **argv)
     }
     int rc = parse(argc - 1, argv + 1, &o);
     if (rc >= 0) return rc;
+    /* Before the fit, so a model is never fitted only to be lost. */
+    char save_to[4096];
+    if (o.save &&
+        ((rc = output_check("fit", "--save", o.save, false, save_to, sizeof save_to)) != EXIT_OK ||
+         (rc = output_not_input("fit", "--save", o.save, &o.data, NULL)) != EXIT_OK))
+        return rc;
     gf_set_threads((int)o.threads);
 
     bool classes = gf_kind_is_classifier(o.kind);
     table t;
     rc = table_load("fit", &o.data, classes, &t);
     if (rc == EXIT_OK && classes && t.nclasses < 2) {
-        fprintf(stderr, "grafo fit %s: the response has %zu class; a classifier needs two or "
-                "more\n", gf_kind_name(o.kind), t.nclasses);
+        fprintf(stderr, "grafo fit %s: %s: the response%s%s%s has %zu class%s%s%s; a classifier "
+                "needs two or more\n", gf_kind_name(o.kind), t.source, t.terms ? " '" : "",
+                t.terms ? gf_terms_response(t.terms) : "", t.terms ? "'" : "", t.nclasses,
+                t.nclasses == 1 ? " (" : "es", t.nclasses == 1 ? t.classes[0] : "",
+                t.nclasses == 1 ? ")" : "");
         rc = EXIT_DATA;
+    }
+    if (rc == EXIT_OK && (size_t)o.cv > t.n) {
+        fprintf(stderr, "grafo fit %s: --cv %ld: %s has %zu rows%s, fewer than the folds\n",
+                gf_kind_name(o.kind), o.cv, t.source, t.n,
+                t.omitted ? " once those with missing values are dropped" : "");
+        rc = EXIT_USAGE;
     }
     if (rc == EXIT_OK && o.kind == GF_KIND_LOGISTIC && t.nclasses > 2) {
         fprintf(stderr, "grafo fit logistic: the response has %zu classes; logistic regression "
@@ -462,7 +522,7 @@ int cmd_fit(int argc, char **argv)
     }
     if (rc == EXIT_OK) training_summary(&o, pipe, &t, raw_x ? raw_x : t.x);
     if (rc == EXIT_OK && o.save) {
-        if (gf_pipeline_save(pipe, o.save) != GF_OK) rc = fail("fit", EXIT_OUTPUT);
+        if (gf_pipeline_save(pipe, save_to) != GF_OK) rc = fail("fit", EXIT_OUTPUT);
         else fprintf(stderr, "grafo fit: saved the model to %s\n", o.save);
     }
     json_decref(f.json);

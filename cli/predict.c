@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -14,6 +15,7 @@ typedef struct use_opts {
     const char *model, *output;
     bool json;
     long threads;
+    const char *given[ARG_CODES]; /* each option's value as given, "" for a flag */
 } use_opts;
 
 static void use_usage(FILE *f, const char *cmd)
@@ -55,28 +57,40 @@ static int parse(const char *cmd, int argc, char **argv, use_opts *o)
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
+    /* eval writes no file: without --output, "--o" is no abbreviation. */
+    const struct option *opts = longs;
+    struct option eval_longs[sizeof longs / sizeof longs[0]];
+    if (strcmp(cmd, "predict") != 0) {
+        size_t n = 0;
+        for (const struct option *l = longs; l->name; l++)
+            if (l->val != OPT_OUTPUT) eval_longs[n++] = *l;
+        eval_longs[n] = (struct option){ NULL, 0, NULL, 0 };
+        opts = eval_longs;
+    }
     bool bad = false;
     int c;
     opterr = 0;
     optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
+    while (!bad && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         const char *a = optarg;
+        if (c == '?' || c == ':') {
+            arg_complain(cmd, opts, c, argv);
+            bad = true;
+            break;
+        }
+        if (c == 'h') c = OPT_HELP;
+        if (c != DATA_OPT_FACTOR && !arg_once(cmd, opts, c, a, o->given)) {
+            bad = true;
+            break;
+        }
         if (data_option(cmd, c, a, &o->data, &bad)) continue;
         switch (c) {
         case OPT_MODEL: o->model = a; break;
-        case OPT_OUTPUT:
-            if (strcmp(cmd, "predict") != 0) goto unknown;
-            o->output = a;
-            break;
+        case OPT_OUTPUT: o->output = a; break;
         case OPT_JSON: o->json = true; break;
         case OPT_THREADS: bad = !arg_int(cmd, "--threads", a, 0, 1024, &o->threads); break;
         case OPT_HELP: use_usage(stdout, cmd); return EXIT_OK;
-        case ':':
-            fprintf(stderr, "grafo %s: %s needs a value\n", cmd, argv[optind - 1]);
-            bad = true;
-            break;
         default:
-        unknown:
             fprintf(stderr, "grafo %s: unknown option '%s'\n", cmd, argv[optind - 1]);
             bad = true;
         }
@@ -98,6 +112,21 @@ static int run(const char *cmd, const use_opts *o, bool want_response, gf_pipeli
 {
     memset(t, 0, sizeof *t);
     if (gf_pipeline_load(o->model, p) != GF_OK) return fail(cmd, EXIT_MODEL);
+    if (!want_response && gf_pipeline_terms(*p)) {
+        /* CSV data: the pipeline makes the design, without the response, so
+         * whatever the response column holds (or its absence) is no matter. */
+        int rc = frame_load_for(cmd, &o->data, *p, t);
+        if (rc != EXIT_OK) return rc;
+        if (gf_pipeline_predict(*p, t->frame, o->data.na_omit, pr) != GF_OK)
+            return fail(cmd, EXIT_DATA);
+        t->n = (*pr)->n;
+        if (!(t->row = malloc((t->n ? t->n : 1) * sizeof *t->row))) {
+            fprintf(stderr, "grafo %s: out of memory\n", cmd);
+            return EXIT_FIT;
+        }
+        memcpy(t->row, (*pr)->row, t->n * sizeof *t->row);
+        return EXIT_OK;
+    }
     int rc = table_load_for(cmd, &o->data, *p, want_response, t);
     if (rc != EXIT_OK) return rc;
     if (gf_pipeline_predict_x(*p, t->x, t->n, t->p, pr) != GF_OK) return fail(cmd, EXIT_DATA);
@@ -182,10 +211,31 @@ static json_t *predictions_json(gf_pipeline *p, const table *t, const gf_predict
     return rows;
 }
 
+/* Write text to something that is not a file (a terminal, a pipe,
+ * /dev/stdout): as it is, since there is nothing to rename over. */
+static int write_stream(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    bool ok = f && fwrite(text, 1, len, f) == len;
+    if (f) ok = fclose(f) == 0 && ok;
+    if (ok) return EXIT_OK;
+    fprintf(stderr, "grafo predict: --output %s: cannot write: %s\n", path, strerror(errno));
+    return EXIT_OUTPUT;
+}
+
 /* Write text to path through a temporary file and a rename, so a failure
  * never leaves a partial file. */
 static int write_atomically(const char *path, const char *text, size_t len)
 {
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return write_stream(path, text, len); /* a rename would replace the device */
+    /* mkstemp makes the file private (0600): give it the mode a new file
+     * would have (0666 less the umask), or the one of the file it replaces. */
+    mode_t mask = umask(0);
+    umask(mask);
+    mode_t mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
     char *dir_copy = strdup(path), tmp[4096];
     if (!dir_copy) return EXIT_OUTPUT;
     snprintf(tmp, sizeof tmp, "%s/.grafo-XXXXXX", dirname(dir_copy));
@@ -197,7 +247,8 @@ static int write_atomically(const char *path, const char *text, size_t len)
         return EXIT_OUTPUT;
     }
     FILE *f = fdopen(fd, "w");
-    bool ok = f && fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fd) == 0;
+    bool ok = f && fchmod(fd, mode) == 0 && fwrite(text, 1, len, f) == len && fflush(f) == 0 &&
+              fsync(fd) == 0;
     if (f) ok = fclose(f) == 0 && ok;
     else close(fd);
     if (ok && rename(tmp, path) == 0) return EXIT_OK;
@@ -212,6 +263,12 @@ int cmd_predict(int argc, char **argv)
     int rc = parse("predict", argc, argv, &o);
     if (rc >= 0) return rc;
     gf_set_threads((int)o.threads);
+    char output_to[4096];
+    if (o.output && ((rc = output_check("predict", "--output", o.output, true, output_to,
+                                        sizeof output_to)) != EXIT_OK ||
+                     (rc = output_not_input("predict", "--output", o.output, &o.data,
+                                            o.model)) != EXIT_OK))
+        return rc;
     gf_pipeline *p = NULL;
     gf_prediction *pr = NULL;
     table t;
@@ -232,7 +289,7 @@ int cmd_predict(int argc, char **argv)
                 write_csv(mem, p, &t, pr);
             }
             fclose(mem);
-            if (o.output) rc = write_atomically(o.output, text, len);
+            if (o.output) rc = write_atomically(output_to, text, len);
             else if (fwrite(text, 1, len, stdout) != len) rc = EXIT_OUTPUT;
         }
         free(text);

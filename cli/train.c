@@ -16,6 +16,7 @@ typedef struct train_opts {
     uint64_t seed;
     gf_scaling scale;
     bool json, quiet;
+    const char *given[ARG_CODES]; /* each option's value as given, "" for a flag */
 } train_opts;
 
 static void train_usage(FILE *f)
@@ -78,8 +79,18 @@ static int parse(int argc, char **argv, train_opts *o)
     int c;
     opterr = 0;
     optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
+    while (!bad && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         const char *a = optarg;
+        if (c == '?' || c == ':') {
+            arg_complain(cmd, longs, c, argv);
+            bad = true;
+            break;
+        }
+        if (c == 'h') c = OPT_HELP;
+        if (c != DATA_OPT_FACTOR && !arg_once(cmd, longs, c, a, o->given)) {
+            bad = true;
+            break;
+        }
         if (data_option(cmd, c, a, &o->data, &bad)) continue;
         switch (c) {
         case OPT_LAYERS: o->layers = a; break;
@@ -101,10 +112,6 @@ static int parse(int argc, char **argv, train_opts *o)
         case OPT_QUIET: o->quiet = true; break;
         case OPT_THREADS: bad = !arg_int(cmd, "--threads", a, 0, 1024, &o->threads); break;
         case OPT_HELP: train_usage(stdout); return EXIT_OK;
-        case ':':
-            fprintf(stderr, "grafo train: %s needs a value\n", argv[optind - 1]);
-            bad = true;
-            break;
         default:
             fprintf(stderr, "grafo train: unknown option '%s'\n", argv[optind - 1]);
             bad = true;
@@ -117,6 +124,11 @@ static int parse(int argc, char **argv, train_opts *o)
     if (!bad && (o->layers != NULL) == (o->init != NULL)) {
         fprintf(stderr, "grafo train: give --layers SPEC (a new network) or --model FILE (a "
                 "saved one), not %s\n", o->layers ? "both" : "neither");
+        bad = true;
+    }
+    if (!bad && o->init && o->given[OPT_SCALE]) {
+        fprintf(stderr, "grafo train: --scale applies to a new network; %s keeps the scaling it "
+                "was trained with\n", o->init);
         bad = true;
     }
     return bad ? EXIT_USAGE : -1;
@@ -211,11 +223,12 @@ static int network_source(const train_opts *o, gf_arch *arch, gf_pipeline **from
 }
 
 /* A new network for `inputs` features, compiled and initialised. */
-static int network_new(const train_opts *o, size_t inputs, const gf_arch *arch, gf_model **m)
+static int network_new(const train_opts *o, size_t inputs, long batch, const gf_arch *arch,
+                       gf_model **m)
 {
     *m = gf_model_from_arch((int)inputs, arch);
     if (!*m) return fail("train", EXIT_USAGE);
-    if (gf_model_compile(*m, (int)o->batch, o->seed) != GF_OK) return fail("train", EXIT_FIT);
+    if (gf_model_compile(*m, (int)batch, o->seed) != GF_OK) return fail("train", EXIT_FIT);
     return EXIT_OK;
 }
 
@@ -225,6 +238,12 @@ int cmd_train(int argc, char **argv)
                      .scale = GF_SCALE_STANDARD };
     int rc = parse(argc, argv, &o);
     if (rc >= 0) return rc;
+    /* Before training, so a network is never trained only to be lost. */
+    char save_to[4096];
+    if (o.save &&
+        ((rc = output_check("train", "--save", o.save, false, save_to, sizeof save_to)) != EXIT_OK ||
+         (rc = output_not_input("train", "--save", o.save, &o.data, NULL)) != EXIT_OK))
+        return rc;
     gf_set_threads((int)o.threads);
 
     gf_arch arch = { 0 };
@@ -257,7 +276,8 @@ int cmd_train(int argc, char **argv)
                     "%zu (use softmax)\n", t.nclasses);
             rc = EXIT_USAGE;
         } else {
-            rc = network_new(&o, t.p, &arch, &m);
+            /* Buffers are sized for the largest batch: never more rows than the data. */
+            rc = network_new(&o, t.p, o.batch < (long)t.n ? o.batch : (long)t.n, &arch, &m);
         }
     }
 
@@ -299,13 +319,15 @@ int cmd_train(int argc, char **argv)
         if (valid) fprintf(stderr, "%zu validation rows\n", split->n_valid);
         gf_fit_opts f = GF_FIT_OPTS_DEFAULT;
         f.epochs = (int)o.epochs;
-        f.batch_size = (int)o.batch;
+        long batch = o.batch < (long)split->n_train ? o.batch : (long)split->n_train;
+        if (batch < 1) batch = 1;
+        f.batch_size = (int)batch;
         f.lr = (float)o.lr;
         f.lr_decay = (float)o.decay;
         f.on_epoch = epoch_done;
         f.on_progress = draw_bar;
         f.user = &pg;
-        if (from && o.batch > 256) {
+        if (from && batch > 256) {
             fprintf(stderr, "grafo train: --batch is at most 256 when continuing a saved "
                     "network\n");
             rc = EXIT_USAGE;
@@ -335,7 +357,7 @@ int cmd_train(int argc, char **argv)
         gf_pipeline_set_setting(out, "lr", o.lr);
         gf_pipeline_set_setting(out, "batch", (double)o.batch);
         if (o.save) {
-            if (gf_pipeline_save(out, o.save) != GF_OK) rc = fail("train", EXIT_OUTPUT);
+            if (gf_pipeline_save(out, save_to) != GF_OK) rc = fail("train", EXIT_OUTPUT);
             else fprintf(stderr, "grafo train: saved the network to %s\n", o.save);
         }
     }

@@ -139,6 +139,111 @@ expect 5 "nowhere" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder
 expect 5 "nowhere" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/nowhere/p.csv"
 no_file "$tmp/nowhere"
 
+# ------------------------------------------------------------- red team --
+# lacks PATTERN: the last expect's output must not match PATTERN.
+lacks() {
+    if grep -q -- "$1" "$tmp/out"; then
+        echo "FAILED: the output should not match '$1':"
+        sed 's/^/    /' "$tmp/out" | head -20
+        failures=$((failures + 1))
+    fi
+}
+
+# Options: a value given twice, an option the kind ignores, abbreviations
+# that name several options, a flag given a value, CSV options on other
+# data, empty file names: each refused, naming the option.
+expect 2 "--data is given twice ('$data/USArrests.csv', then '$data/iris.csv')" \
+    fit ols --data "$data/USArrests.csv" --data "$data/iris.csv" --formula "Rape ~ Murder"
+expect 2 "--epochs is given twice" mnist --epochs 1 --epochs 2
+expect 2 "--lambda does not apply to ols" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --lambda 1
+expect 2 "--alpha does not apply to lasso" fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ." --lambda 1 --alpha 0.3
+expect 2 "--threshold does not apply to softmax" fit softmax --data "$data/iris.csv" --formula "Species ~ ." --threshold 0.3
+expect 2 "--choose picks the lambda of --cv" fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ." --lambda 1 --choose min
+expect 2 "'--l' is ambiguous: it could be .*--lambda, --level, --lr" \
+    fit lasso --data "$data/mtcars.csv" --formula "mpg ~ ." --l 0.5
+expect 2 "--json takes no value (found '--json=yes')" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --json=yes
+expect 2 "--data needs a value" fit ols --dat
+expect 0 '"r_squared": 0.3176' fit ols --dat="$data/USArrests.csv" --form="Rape ~ Murder" --js
+expect 0 "usage: grafo fit" fit ols -h
+printf '1 1:0.5 2:1.5\n0 1:1.0 3:2\n1 1:1 2:0.3\n0 1:2 2:2 3:1\n1 1:0.1 3:0.2\n0 2:2 3:3\n1 1:2 2:1 3:0.5\n0 1:0.5 2:0.5 3:0.5\n' >"$tmp/a.svm"
+expect 2 "--na applies to --data (CSV) only" fit ols --libsvm "$tmp/a.svm" --na omit
+expect 2 "--libsvm needs a file name, not ''" fit ols --libsvm ""
+expect 2 "--save needs a file name, not ''" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --save ""
+expect 2 "--scale applies to a new network" train --model "$tmp/net.st" --data "$data/iris.csv" --scale none
+
+# Folds and classes that the data cannot give, said with the file.
+printf 'y,x\n1,2\n2,3.5\n3,3\n4,6\n5,3\n' >"$tmp/five.csv"
+expect 2 "--cv 10: $tmp/five.csv has 5 rows, fewer than the folds" \
+    fit lasso --data "$tmp/five.csv" --formula "y ~ x" --cv 10
+printf 'y,x\n5,1\n5,2\n5,3\n5,4\n' >"$tmp/const.csv"
+expect 3 "const.csv: the response 'y' has 1 class (5)" fit logistic --data "$tmp/const.csv" --formula "y ~ x"
+# Labels that print alike are one class, as CSV data make them: two
+# classes both named 0.1 could not be told apart when read back.
+printf '0.1 1:1\n0.10000000000000003 1:2\n0.1 1:3\n0.10000000000000003 1:4\n' >"$tmp/close.svm"
+expect 3 "has 1 class (0.1)" fit softmax --libsvm "$tmp/close.svm"
+
+# A batch larger than the data: buffers for the rows there are, not for
+# 2^20 of them (24 GB for 4096 units).
+expect 0 "epoch 1" train --data "$data/iris.csv" --formula "Species ~ ." --layers 4096:relu,3:softmax \
+    --batch 1048576 --epochs 1
+
+# Predicting never reads the response: an unseen level, or a value its
+# transform refuses, are fine; eval, which compares with it, refuses them.
+sed 's/^"Alabama",13.2,236,58,21.2$/"Alabama",13.2,236,58,0/' "$data/USArrests.csv" >"$tmp/zero.csv"
+"$grafo" fit ols --data "$data/USArrests.csv" --formula "log(Rape) ~ Murder" --save "$tmp/log.st" >/dev/null 2>&1
+expect 0 "^Alabama,3.3146" predict --model "$tmp/log.st" --data "$tmp/zero.csv"
+sed 's/,"setosa"$/,"martian"/' "$data/iris.csv" >"$tmp/martian.csv"
+expect 0 "^1,setosa" predict --model "$tmp/softmax.st" --data "$tmp/martian.csv"
+expect 3 "martian.csv: line 2, column 'Species': level 'martian'" eval --model "$tmp/softmax.st" --data "$tmp/martian.csv"
+"$grafo" fit softmax --libsvm "$tmp/a.svm" --lambda 0.1 --save "$tmp/svm.st" >/dev/null 2>&1
+printf '7 1:0.5\n' >"$tmp/seven.svm"
+expect 0 "^1,1," predict --model "$tmp/svm.st" --libsvm "$tmp/seven.svm"
+expect 3 "seven.svm: example 1 has class 7, which the model does not know" eval --model "$tmp/svm.st" --libsvm "$tmp/seven.svm"
+# A model fitted with --factor reads that column as a factor again.
+"$grafo" fit ols --data "$data/mtcars.csv" --formula "mpg ~ cyl + wt" --factor cyl --save "$tmp/cyl.st" >/dev/null 2>&1
+expect 0 "^Mazda RX4,21.3365" predict --model "$tmp/cyl.st" --data "$data/mtcars.csv"
+expect 0 "R-squared  0.8374" eval --model "$tmp/cyl.st" --data "$data/mtcars.csv"
+expect 2 "drop --factor" predict --model "$tmp/cyl.st" --data "$data/mtcars.csv" --factor cyl
+
+# Outputs: checked before any work; never a directory, a device or pipe
+# replaced by a rename, an input overwritten, or a link replaced.
+mkdir "$tmp/adir"
+expect 5 "--save $tmp/adir: is a directory" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --save "$tmp/adir"
+lacks "Coefficients"
+expect 5 "--save $tmp/nodir/m.st: the directory $tmp/nodir does not exist" \
+    train --data "$data/iris.csv" --formula "Species ~ ." --layers 3:softmax --save "$tmp/nodir/m.st"
+lacks "epoch"
+mkfifo "$tmp/fifo"
+expect 5 "not a regular file" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --save "$tmp/fifo"
+[ -p "$tmp/fifo" ] || { echo "FAILED: --save replaced a pipe"; failures=$((failures + 1)); }
+(timeout 20 cat "$tmp/fifo" >"$tmp/fifo.out") &
+reader=$!
+"$grafo" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/fifo"
+got=$?
+wait $reader
+[ $got -eq 0 ] && [ -p "$tmp/fifo" ] && [ "$(wc -l <"$tmp/fifo.out")" -eq 51 ] ||
+    { echo "FAILED: --output to a pipe did not write through it"; failures=$((failures + 1)); }
+echo old >"$tmp/target.csv"
+ln -s target.csv "$tmp/link.csv"
+"$grafo" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/link.csv"
+[ $? -eq 0 ] && [ -L "$tmp/link.csv" ] && [ "$(wc -l <"$tmp/target.csv")" -eq 51 ] ||
+    { echo "FAILED: --output replaced a symbolic link instead of its file"; failures=$((failures + 1)); }
+cp "$data/USArrests.csv" "$tmp/in.csv"
+expect 2 "--output $tmp/in.csv is the --data file" predict --model "$tmp/ols.st" --data "$tmp/in.csv" --output "$tmp/in.csv"
+expect 2 "is the --model file" predict --model "$tmp/ols.st" --data "$tmp/in.csv" --output "$tmp/ols.st"
+cmp -s "$tmp/in.csv" "$data/USArrests.csv" || { echo "FAILED: the input was overwritten"; failures=$((failures + 1)); }
+# A new predictions file gets the usual mode, not mkstemp's 0600.
+(umask 022 && "$grafo" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/mode.csv")
+[ "$(stat -c %a "$tmp/mode.csv")" = 644 ] ||
+    { echo "FAILED: --output made a file of mode $(stat -c %a "$tmp/mode.csv"), want 644"; failures=$((failures + 1)); }
+# A full standard output is a failure, not a success.
+"$grafo" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" >/dev/full 2>"$tmp/out"
+got=$?
+[ $got -eq 5 ] && grep -q "standard output: No space left on device" "$tmp/out" ||
+    { echo "FAILED: predict to a full stdout exited $got: $(cat "$tmp/out")"; failures=$((failures + 1)); }
+"$grafo" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" >/dev/full 2>"$tmp/out"
+[ $? -eq 5 ] || { echo "FAILED: fit to a full stdout did not exit 5"; failures=$((failures + 1)); }
+
 if [ "$failures" -ne 0 ]; then
     echo "test_cli_models: $failures check(s) failed"
     exit 1
