@@ -502,8 +502,11 @@ int cmd_fit(int argc, char **argv)
         case GF_KIND_SOFTMAX: s = fit_softmax(&o, &t, &d, &f); break;
         default: s = fit_linclf(&o, &t, &d, &f); break;
         }
-        if (s != GF_OK) rc = fail("fit", s == GF_ERR_NOMEM || s == GF_ERR_FIT || s == GF_ERR_NUMERIC
-                                             ? EXIT_FIT : EXIT_DATA);
+        if (s != GF_OK) {
+            /* The solver's message says what; the data are where. */
+            fprintf(stderr, "grafo fit %s: %s: %s\n", gf_kind_name(o.kind), t.source, gf_errmsg());
+            rc = s == GF_ERR_NOMEM || s == GF_ERR_FIT || s == GF_ERR_NUMERIC ? EXIT_FIT : EXIT_DATA;
+        }
     }
     if (rc == EXIT_OK && f.json) print_json(f.json), f.json = NULL;
     fflush(stdout); /* the report first, then what goes to stderr */

@@ -333,7 +333,8 @@ int cmd_train(int argc, char **argv)
             rc = EXIT_USAGE;
         } else if ((s = gf_model_fit(m, train, valid, &f)) != GF_OK) {
             if (pg.tty) fputs("\r\033[K", stderr);
-            rc = fail("train", EXIT_FIT);
+            fprintf(stderr, "grafo train: %s: %s\n", t.source, gf_errmsg());
+            rc = EXIT_FIT;
         }
     }
 

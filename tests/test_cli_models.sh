@@ -182,6 +182,11 @@ expect 3 "const.csv: the response 'y' has 1 class (5)" fit logistic --data "$tmp
 printf '0.1 1:1\n0.10000000000000003 1:2\n0.1 1:3\n0.10000000000000003 1:4\n' >"$tmp/close.svm"
 expect 3 "has 1 class (0.1)" fit softmax --libsvm "$tmp/close.svm"
 
+# A fit that fails names the data as well as the solver's reason.
+printf 'y,x\n1,2\n' >"$tmp/one.csv"
+expect 3 "grafo fit ols: $tmp/one.csv: .*1 rows for 2 coefficients" fit ols --data "$tmp/one.csv" --formula "y ~ x"
+expect 1 "grafo fit lasso: $tmp/const.csv: .*constant" fit lasso --data "$tmp/const.csv" --formula "y ~ x" --lambda 1
+
 # A batch larger than the data: buffers for the rows there are, not for
 # 2^20 of them (24 GB for 4096 units).
 expect 0 "epoch 1" train --data "$data/iris.csv" --formula "Species ~ ." --layers 4096:relu,3:softmax \
@@ -232,6 +237,14 @@ cp "$data/USArrests.csv" "$tmp/in.csv"
 expect 2 "--output $tmp/in.csv is the --data file" predict --model "$tmp/ols.st" --data "$tmp/in.csv" --output "$tmp/in.csv"
 expect 2 "is the --model file" predict --model "$tmp/ols.st" --data "$tmp/in.csv" --output "$tmp/ols.st"
 cmp -s "$tmp/in.csv" "$data/USArrests.csv" || { echo "FAILED: the input was overwritten"; failures=$((failures + 1)); }
+# A directory that takes no new files (root writes anywhere: not tested then).
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+    expect 5 "--save $tmp/ro/m.st: cannot create files in $tmp/ro" \
+        fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" --save "$tmp/ro/m.st"
+    lacks "Coefficients"
+    expect 5 "cannot create files in" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/ro/p.csv"
+fi
 # A new predictions file gets the usual mode, not mkstemp's 0600.
 (umask 022 && "$grafo" predict --model "$tmp/ols.st" --data "$data/USArrests.csv" --output "$tmp/mode.csv")
 [ "$(stat -c %a "$tmp/mode.csv")" = 644 ] ||
