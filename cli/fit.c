@@ -525,7 +525,9 @@ int cmd_fit(int argc, char **argv)
     }
     if (rc == EXIT_OK) training_summary(&o, pipe, &t, raw_x ? raw_x : t.x);
     if (rc == EXIT_OK && o.save) {
-        if (gf_pipeline_save(pipe, save_to) != GF_OK) rc = fail("fit", EXIT_OUTPUT);
+        /* GF_ERR_ARG: a name or level that is not UTF-8, which is the data's fault. */
+        if ((s = gf_pipeline_save(pipe, save_to)) != GF_OK)
+            rc = fail("fit", s == GF_ERR_ARG ? EXIT_DATA : EXIT_OUTPUT);
         else fprintf(stderr, "grafo fit: saved the model to %s\n", o.save);
     }
     json_decref(f.json);

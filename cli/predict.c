@@ -133,13 +133,48 @@ static int run(const char *cmd, const use_opts *o, bool want_response, gf_pipeli
     return EXIT_OK;
 }
 
-/* Row i's name: the frame's row name, else its 1-based row number. */
-static void row_label(const table *t, size_t i, char *buf, size_t size)
+/* Row i's name: the frame's row name (whole, however long), else its
+ * 1-based row number written into buf. */
+static const char *row_label(const table *t, size_t i, char *buf, size_t size)
 {
     size_t r = t->row ? t->row[i] : i;
     const char *name = t->frame ? gf_frame_row_name(t->frame, r) : NULL;
-    if (name) snprintf(buf, size, "%s", name);
-    else snprintf(buf, size, "%zu", r + 1);
+    if (name) return name;
+    snprintf(buf, size, "%zu", r + 1);
+    return buf;
+}
+
+/* A JSON string of s, whose bytes that are not UTF-8 (a Latin-1 row name)
+ * become U+FFFD: json_string() gives NULL for them, which dropped the row. */
+static json_t *json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j) return j;
+    size_t len = strlen(s);
+    char *fixed = malloc(3 * len + 1), *at = fixed;
+    if (!fixed) return NULL;
+    for (const unsigned char *u = (const unsigned char *)s; *u;) {
+        size_t n = *u < 0x80 ? 1 : *u >= 0xf0 ? 4 : *u >= 0xe0 ? 3 : *u >= 0xc2 ? 2 : 0;
+        for (size_t k = 1; k < n; k++)
+            if ((u[k] & 0xc0) != 0x80) n = 0;
+        /* One sequence at a time: json_stringn judges what the table cannot
+         * (overlong forms, surrogates, code points past U+10FFFF). */
+        json_t *one = n ? json_stringn((const char *)u, n) : NULL;
+        if (one) {
+            memcpy(at, u, n);
+            at += n;
+            u += n;
+            json_decref(one);
+        } else {
+            memcpy(at, "\xef\xbf\xbd", 3);
+            at += 3;
+            u++;
+        }
+    }
+    *at = '\0';
+    j = json_string(fixed);
+    free(fixed);
+    return j;
 }
 
 /* A CSV cell: quoted when it holds a delimiter, quote or line break. */
@@ -176,9 +211,8 @@ static void write_csv(FILE *f, gf_pipeline *p, const table *t, const gf_predicti
         fputc('\n', f);
     }
     for (size_t i = 0; i < pr->n; i++) {
-        char name[512];
-        row_label(t, i, name, sizeof name);
-        csv_cell(f, name);
+        char num[32];
+        csv_cell(f, row_label(t, i, num, sizeof num));
         if (!pr->label) {
             fprintf(f, ",%.17g\n", pr->value[i]);
             continue;
@@ -194,9 +228,8 @@ static json_t *predictions_json(gf_pipeline *p, const table *t, const gf_predict
 {
     json_t *rows = json_array();
     for (size_t i = 0; rows && i < pr->n; i++) {
-        char name[512];
-        row_label(t, i, name, sizeof name);
-        json_t *r = json_pack("{s:s}", "row", name);
+        char num[32];
+        json_t *r = json_pack("{s:o}", "row", json_text(row_label(t, i, num, sizeof num)));
         if (!pr->label) {
             json_object_set_new(r, "prediction", json_real(pr->value[i]));
         } else {

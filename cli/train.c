@@ -358,7 +358,9 @@ int cmd_train(int argc, char **argv)
         gf_pipeline_set_setting(out, "lr", o.lr);
         gf_pipeline_set_setting(out, "batch", (double)o.batch);
         if (o.save) {
-            if (gf_pipeline_save(out, save_to) != GF_OK) rc = fail("train", EXIT_OUTPUT);
+            /* GF_ERR_ARG: a name or level that is not UTF-8, the data's fault. */
+            if ((s = gf_pipeline_save(out, save_to)) != GF_OK)
+                rc = fail("train", s == GF_ERR_ARG ? EXIT_DATA : EXIT_OUTPUT);
             else fprintf(stderr, "grafo train: saved the network to %s\n", o.save);
         }
     }

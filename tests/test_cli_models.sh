@@ -187,6 +187,15 @@ printf 'y,x\n1,2\n' >"$tmp/one.csv"
 expect 3 "grafo fit ols: $tmp/one.csv: .*1 rows for 2 coefficients" fit ols --data "$tmp/one.csv" --formula "y ~ x"
 expect 1 "grafo fit lasso: $tmp/const.csv: .*constant" fit lasso --data "$tmp/const.csv" --formula "y ~ x" --lambda 1
 
+# Latin-1 text: a model file (JSON, UTF-8) refuses it by name, with exit 3;
+# predictions in JSON keep such a row (its bad bytes as U+FFFD).
+printf 'y,x\ncaf\351,1\nthe,2\ncaf\351,1.5\nthe,2.5\ncaf\351,1.2\nthe,2.2\n' >"$tmp/latin.csv"
+expect 3 "the level 'caf\\\\xe9' of 'y' is not UTF-8 text" \
+    fit softmax --data "$tmp/latin.csv" --formula "y ~ x" --lambda 0.1 --save "$tmp/latin.st"
+no_file "$tmp/latin.st"
+printf '"",Murder,Assault,UrbanPop,Rape\n"Caf\351",1,2,3,4\n"Ok",2,3,4,5\n' >"$tmp/latinrows.csv"
+expect 0 $'"row": "Caf\xef\xbf\xbd"' predict --model "$tmp/ols.st" --data "$tmp/latinrows.csv" --json
+
 # A batch larger than the data: buffers for the rows there are, not for
 # 2^20 of them (24 GB for 4096 units).
 expect 0 "epoch 1" train --data "$data/iris.csv" --formula "Species ~ ." --layers 4096:relu,3:softmax \

@@ -579,7 +579,8 @@ static void test_hostile(void)
     char soft[512];
     path_in(soft, sizeof soft, "softmax.safetensors");
     const char *edits[][3] = {
-        { "[\"low\",\"high\",\"mid\"]", "class 2 is 'high', but level 2 of the response 'cls' is 'mid'",
+        { "[\"low\",\"high\",\"mid\"]",
+          "class 2 is 'high', but level 2 of the response 'cls' is 'mid'",
           "classes in another order than the response's levels" },
         { "[\"low\",\"low\",\"high\"]", "the class name 'low' comes twice", "a class twice" },
         { "[\"low\",\"mid\"]", "2 class names, but the response 'cls' has 3 levels",
@@ -630,6 +631,19 @@ static void test_atomic(const gf_frame *fr)
     gf_pipeline_set_coef(p, (double[]){ 1, 2, 3 }, 1, 3);
     CHECK(gf_pipeline_save(p, "/nonexistent-dir/m.safetensors") != GF_OK, "saved nowhere");
     CHECK(strstr(gf_errmsg(), "/nonexistent-dir") != NULL, "message: %s", gf_errmsg());
+    /* Names that are not UTF-8 (Latin-1 data) cannot go into the JSON
+     * description: a clear refusal naming the class, not "out of memory". */
+    gf_pipeline *latin = gf_pipeline_new(GF_KIND_LOGISTIC);
+    gf_pipeline_set_inputs(latin, 2);
+    gf_pipeline_set_classes(latin, (const char *[]){ "caf\xe9", "tea" }, 2);
+    gf_pipeline_set_coef(latin, (double[]){ 1, 2, 3 }, 1, 3);
+    char lpath[512];
+    path_in(lpath, sizeof lpath, "latin.safetensors");
+    CHECK(gf_pipeline_save(latin, lpath) == GF_ERR_ARG && access(lpath, F_OK) != 0,
+          "a Latin-1 class name: %s", gf_errmsg());
+    CHECK(strstr(gf_errmsg(), "the class 'caf\\xe9' is not UTF-8 text (byte 0xe9)"),
+          "message: %s", gf_errmsg());
+    gf_pipeline_free(latin);
     /* An incomplete pipeline is not saved at all. */
     gf_pipeline *e = gf_pipeline_new(GF_KIND_SOFTMAX);
     gf_pipeline_set_inputs(e, 2);

@@ -157,10 +157,64 @@ static gf_status add_tensors(const gf_pipeline *p, gf_st *st)
     return s;
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0: no overlong
+ * forms, no surrogates, nothing above U+10FFFF, as JSON text needs. */
+static size_t utf8_char(const unsigned char *s)
+{
+    if (s[0] < 0x80) return 1;
+    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xf4) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
+    if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
+    return n;
+}
+
+/* NULL if s is valid UTF-8, else where it stops being so. */
+static const char *utf8_error(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        size_t n = utf8_char(u);
+        if (!n) return (const char *)u;
+        u += n;
+    }
+    return NULL;
+}
+
+/* The description is JSON, whose text is UTF-8: a name or level in another
+ * encoding (Latin-1 from a spreadsheet) cannot be saved.  Say which one. */
+static gf_status check_text(const gf_pipeline *p, const char *path)
+{
+    const char *what = NULL, *text = NULL, *of = "";
+    for (size_t i = 0; p->terms && !what && i < gf_terms_nvars(p->terms); i++) {
+        gf_var_info v = gf_terms_var(p->terms, i);
+        if (utf8_error(v.name)) what = "the variable", text = v.name;
+        for (size_t k = 0; !what && k < v.nlevels; k++)
+            if (utf8_error(v.levels[k])) what = "the level", text = v.levels[k], of = v.name;
+    }
+    for (size_t c = 0; !what && c < p->nclasses; c++)
+        if (utf8_error(p->classes[c])) what = "the class", text = p->classes[c];
+    for (size_t i = 0; !what && i < p->nsettings; i++)
+        if (utf8_error(p->setting_keys[i])) what = "the setting", text = p->setting_keys[i];
+    if (!what) return GF_OK;
+    char shown[256];
+    size_t n = 0;
+    for (const unsigned char *u = (const unsigned char *)text; *u && n + 5 < sizeof shown; u++)
+        n += (size_t)snprintf(shown + n, sizeof shown - n,
+                              *u < 0x80 && *u >= 0x20 ? "%c" : "\\x%02x", *u);
+    return gf__fail(GF_ERR_ARG, "saving %s: %s '%s'%s%s%s is not UTF-8 text (byte 0x%02x), which "
+                    "a model file's JSON needs; convert the data to UTF-8 (iconv -f latin1 -t "
+                    "utf-8)", path, what, shown, *of ? " of '" : "", of, *of ? "'" : "",
+                    (unsigned char)*utf8_error(text));
+}
+
 gf_status gf_pipeline_save(const gf_pipeline *p, const char *path)
 {
     if (!p || !path) return gf__fail(GF_ERR_ARG, "saving a model: no model or no path");
     gf_status s = gf__pipeline_check(p);
+    if (s == GF_OK) s = check_text(p, path);
     if (s != GF_OK) return s;
     json_t *d = description_json(p);
     char *text = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
@@ -343,9 +397,9 @@ static gf_status load_scaler(loader *l, gf_pipeline *p)
     if (kind == GF_SCALE_NONE) return GF_OK;
     size_t n = p->nfeatures;
     int64_t dim = (int64_t)n;
-    gf_status s = expect_tensor(l, "the scaling of the inputs", "scale.shift", GF_DTYPE_F64, 1, &dim);
-    if (s == GF_OK)
-        s = expect_tensor(l, "the scaling of the inputs", "scale.scale", GF_DTYPE_F64, 1, &dim);
+    const char *what = "the scaling of the inputs";
+    gf_status s = expect_tensor(l, what, "scale.shift", GF_DTYPE_F64, 1, &dim);
+    if (s == GF_OK) s = expect_tensor(l, what, "scale.scale", GF_DTYPE_F64, 1, &dim);
     if (s != GF_OK) return s;
     double *shift = gf__malloc(n * sizeof *shift, "scaling"), *scale = NULL;
     s = shift && (scale = gf__malloc(n * sizeof *scale, "scaling")) ? GF_OK : GF_ERR_NOMEM;
