@@ -142,7 +142,14 @@ static int parse(int argc, char **argv, fit_opts *o)
             }
             break;
         case OPT_LEVEL: bad = !arg_float(cmd, "--level", a, 1e-6, 1 - 1e-12, &o->level); break;
-        case OPT_THRESHOLD: bad = !arg_float(cmd, "--threshold", a, 0, 1, &o->threshold); break;
+        case OPT_THRESHOLD:
+            bad = !arg_float(cmd, "--threshold", a, 0, 1, &o->threshold);
+            if (!bad && (o->threshold <= 0 || o->threshold >= 1)) {
+                fprintf(stderr, "grafo fit: --threshold: %g must be strictly between 0 and 1, "
+                        "or one class is never predicted\n", o->threshold);
+                bad = true;
+            }
+            break;
         case OPT_LR: bad = !arg_float(cmd, "--lr", a, 1e-12, 1e6, &o->lr); break;
         case OPT_EPOCHS: bad = !arg_int(cmd, "--epochs", a, 1, 10000000, &o->epochs); break;
         case OPT_MAXITER: bad = !arg_int(cmd, "--max-iter", a, 1, 10000000, &o->max_iter); break;
@@ -328,7 +335,8 @@ static gf_status fit_penalised(const fit_opts *o, const table *t, const gf_xy *d
     return s;
 }
 
-static gf_status fit_softmax(const fit_opts *o, const table *t, const gf_xy *d, fitted *f)
+static gf_status fit_softmax(const fit_opts *o, const table *t, const gf_xy *d, fitted *f,
+                             gf_pipeline *pipe)
 {
     gf_mlogit_opts mo = GF_MLOGIT_OPTS_DEFAULT;
     mo.intercept = t->intercept;
@@ -337,6 +345,7 @@ static gf_status fit_softmax(const fit_opts *o, const table *t, const gf_xy *d, 
     gf_mlogit *m = NULL;
     gf_status s = gf_mlogit_fit(d, &mo, &m);
     if (s != GF_OK) return s;
+    gf_pipeline_set_setting(pipe, "lambda", mo.lambda);
     if (o->json) f->json = json_softmax(m, t->classes, f->names);
     else report_softmax(stdout, m, t->classes, f->names);
     s = keep_coef(f, m->coef, m->classes, m->k) ? GF_OK : GF_ERR_NOMEM;
@@ -347,7 +356,8 @@ static gf_status fit_softmax(const fit_opts *o, const table *t, const gf_xy *d, 
 
 /* The perceptron and the linear SVM: one model for two classes, one per
  * class against the rest beyond. */
-static gf_status fit_linclf(const fit_opts *o, const table *t, const gf_xy *d, fitted *f)
+static gf_status fit_linclf(const fit_opts *o, const table *t, const gf_xy *d, fitted *f,
+                            gf_pipeline *pipe)
 {
     gf_perceptron_opts po = GF_PERCEPTRON_OPTS_DEFAULT;
     gf_linsvm_opts so = GF_LINSVM_OPTS_DEFAULT;
@@ -356,6 +366,8 @@ static gf_status fit_linclf(const fit_opts *o, const table *t, const gf_xy *d, f
     if (o->epochs) po.max_epochs = so.epochs = (int)o->epochs;
     if (!isnan(o->lambda)) so.lambda = o->lambda;
     bool perceptron = o->kind == GF_KIND_PERCEPTRON;
+    if (perceptron) gf_pipeline_set_setting(pipe, "lr", po.lr);
+    else gf_pipeline_set_setting(pipe, "lambda", so.lambda);
     gf_status s;
     if (t->nclasses == 2) {
         gf_linclf *m = NULL;
@@ -499,8 +511,8 @@ int cmd_fit(int argc, char **argv)
             s = fit_penalised(&o, &t, &d, &f, pipe);
             break;
         case GF_KIND_LOGISTIC: s = fit_logistic(&o, &t, &d, &f); break;
-        case GF_KIND_SOFTMAX: s = fit_softmax(&o, &t, &d, &f); break;
-        default: s = fit_linclf(&o, &t, &d, &f); break;
+        case GF_KIND_SOFTMAX: s = fit_softmax(&o, &t, &d, &f, pipe); break;
+        default: s = fit_linclf(&o, &t, &d, &f, pipe); break;
         }
         if (s != GF_OK) {
             /* The solver's message says what; the data are where. */

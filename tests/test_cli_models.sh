@@ -72,6 +72,7 @@ expect 0 "(Intercept)" fit enet --data "$data/mtcars.csv" --formula "mpg ~ ." --
 expect 0 "wt  *-8.08348 *3.06868" fit logistic --data "$data/mtcars.csv" --formula "am ~ wt + hp" \
     --save "$tmp/logit.st"
 expect 0 "accuracy" eval --model "$tmp/logit.st" --data "$data/mtcars.csv"
+expect 2 "strictly between 0 and 1" fit logistic --data "$data/mtcars.csv" --formula "am ~ wt" --threshold 1
 expect 3 "takes two" fit logistic --data "$data/iris.csv" --formula "Species ~ ."
 expect 0 "versicolor" fit softmax --data "$data/iris.csv" --formula "Species ~ ." --lambda 0.01 \
     --save "$tmp/softmax.st"

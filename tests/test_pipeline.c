@@ -190,6 +190,10 @@ static void test_logistic(const gf_frame *fr)
     gf_pipeline_set_terms(p, t);
     gf_pipeline_set_classes(p, (const char *const *)d->classes, 2);
     gf_pipeline_set_coef(p, m->coef, 1, m->k);
+    CHECK(gf_pipeline_set_setting(p, "threshold", 1.0) == GF_ERR_ARG &&
+          gf_pipeline_set_setting(p, "threshold", 0.0) == GF_ERR_ARG &&
+          gf_pipeline_set_setting(p, "threshold", NAN) == GF_ERR_ARG,
+          "a threshold that leaves one class unpredictable was accepted");
     gf_pipeline_set_setting(p, "threshold", 0.7);
     gf_prediction *pr = NULL;
     double *prob = malloc(d->n * sizeof *prob);

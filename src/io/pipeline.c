@@ -170,7 +170,8 @@ gf_status gf_pipeline_set_coef(gf_pipeline *p, const double *coef, size_t rows, 
         return gf__fail(GF_ERR_ARG, "pipeline: coefficients need rows >= 1 and k >= 2");
     for (size_t i = 0; i < rows * k; i++)
         if (!isfinite(coef[i]))
-            return gf__fail(GF_ERR_NUMERIC, "pipeline: coefficient %zu is %g", i, coef[i]);
+            return gf__fail(GF_ERR_NUMERIC, "pipeline: coefficient %zu (row %zu, entry %zu) is %g",
+                            i + 1, i / k + 1, i % k + 1, coef[i]);
     double *copy = gf__malloc(rows * k * sizeof *copy, "coefficients");
     if (!copy) return GF_ERR_NOMEM;
     memcpy(copy, coef, rows * k * sizeof *copy);
@@ -211,6 +212,10 @@ gf_status gf_pipeline_set_network(gf_pipeline *p, gf_model *m, const gf_arch *ar
 gf_status gf_pipeline_set_setting(gf_pipeline *p, const char *key, double value)
 {
     if (!p || !key || !*key) return gf__fail(GF_ERR_ARG, "pipeline: a setting needs a key");
+    /* The threshold decides predictions, so it must make both classes possible. */
+    if (strcmp(key, "threshold") == 0 && !(value > 0 && value < 1))
+        return gf__fail(GF_ERR_ARG, "pipeline: threshold %g is not strictly between 0 and 1",
+                        value);
     for (size_t i = 0; i < p->nsettings; i++)
         if (strcmp(p->setting_keys[i], key) == 0) {
             p->setting_values[i] = value;

@@ -55,9 +55,11 @@ static json_t *variables_json(const gf_terms *t)
         gf_var_info v = gf_terms_var(t, i);
         json_t *o = json_pack("{s:s, s:s}", "name", v.name, "type",
                               v.type == GF_COL_FACTOR ? "factor" : "numeric");
-        if (o && v.type == GF_COL_FACTOR)
-            json_object_set_new(o, "levels", strings_json((char *const *)v.levels, v.nlevels));
-        if (!o || json_array_append_new(vars, o) != 0) {
+        int bad_levels = o && v.type == GF_COL_FACTOR &&
+                         json_object_set_new(o, "levels", strings_json((char *const *)v.levels,
+                                                                       v.nlevels)) != 0;
+        if (!o || bad_levels || json_array_append_new(vars, o) != 0) {
+            json_decref(bad_levels ? o : NULL);
             json_decref(vars);
             return NULL;
         }
@@ -251,7 +253,7 @@ static gf_status bad(const loader *l, const char *what)
     return gf__fail(GF_ERR_FORMAT, "%s: not a valid grafo model: %s", l->path, what);
 }
 
-/* A string array of at most `max` entries, copied into *out. */
+/* A JSON array of strings, copied into *out (n entries). */
 static gf_status read_strings(const loader *l, json_t *a, const char *what, char ***out,
                               size_t *n)
 {
