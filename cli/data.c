@@ -425,6 +425,19 @@ static int take_design(const char *cmd, const data_opts *o, bool need_response, 
     return EXIT_OK;
 }
 
+/* Classes made from a numeric response: when there are many and most rows
+ * have a class of their own, the response is a measurement, not a code
+ * (and one-vs-rest over 3000 "classes" runs for hours). */
+static int classes_plausible(const char *cmd, const table *t)
+{
+    if (t->nclasses < 20 || 2 * t->nclasses <= t->n) return EXIT_OK;
+    fprintf(stderr, "grafo %s: %s: the response%s%s%s has %zu distinct values in %zu rows: a "
+            "number to regress, not classes (fit ols, ridge, lasso or enet, or train a network "
+            "ending in identity)\n", cmd, t->source, t->terms ? " '" : "",
+            t->terms ? gf_terms_response(t->terms) : "", t->terms ? "'" : "", t->nclasses, t->n);
+    return EXIT_DATA;
+}
+
 int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
 {
     memset(t, 0, sizeof *t);
@@ -434,6 +447,7 @@ int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
     else if (o->images) rc = load_idx(cmd, o, t);
     if (!o->csv) {
         if (rc == EXIT_OK && classes) rc = classes_from_values(cmd, t);
+        if (rc == EXIT_OK && classes) rc = classes_plausible(cmd, t);
         return rc;
     }
     snprintf(t->source, sizeof t->source, "%s", o->csv);
@@ -446,6 +460,8 @@ int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
                 o->formula);
         return EXIT_USAGE;
     }
+    long rj = gf_frame_find(t->frame, gf_terms_response(t->terms));
+    bool numeric = rj >= 0 && gf_frame_type(t->frame, (size_t)rj) == GF_COL_NUMERIC;
     if (classes) {
         /* Resolve again once the response is a factor, so the terms record
          * its levels: the class names. */
@@ -457,6 +473,13 @@ int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
         if (s != GF_OK) return fail(cmd, data_code(s));
     }
     rc = take_design(cmd, o, true, t);
+    if (rc == EXIT_OK && classes && !t->label) {
+        fprintf(stderr, "grafo %s: %s: the response '%s' is a number computed from the data, "
+                "which cannot be classes (use a column, or factor(...))\n", cmd, o->csv,
+                gf_terms_response(t->terms));
+        return EXIT_USAGE;
+    }
+    if (rc == EXIT_OK && classes && numeric) rc = classes_plausible(cmd, t);
     if (rc == EXIT_OK && !classes && !t->y) {
         fprintf(stderr, "grafo %s: %s: the response '%s' is categorical; this model needs a "
                 "number (%s)\n", cmd, o->csv, gf_terms_response(t->terms),

@@ -183,6 +183,15 @@ expect 3 "const.csv: the response 'y' has 1 class (5)" fit logistic --data "$tmp
 printf '0.1 1:1\n0.10000000000000003 1:2\n0.1 1:3\n0.10000000000000003 1:4\n' >"$tmp/close.svm"
 expect 3 "has 1 class (0.1)" fit softmax --libsvm "$tmp/close.svm"
 
+# A numeric response as classes: a measurement (most rows a class of their
+# own) is refused before one-vs-rest runs over thousands of classes; a
+# computed response cannot be classes at all.
+awk 'BEGIN { print "y,x"; for (i = 1; i <= 40; i++) printf "%d.5,%d\n", i, i % 7 }' >"$tmp/measure.csv"
+expect 3 "the response 'y' has 40 distinct values in 40 rows: a number to regress" \
+    fit linsvm --data "$tmp/measure.csv" --formula "y ~ x"
+expect 2 "the response 'log(am + 1)' is a number computed from the data" \
+    fit logistic --data "$data/mtcars.csv" --formula "log(am + 1) ~ wt"
+
 # A fit that fails names the data as well as the solver's reason.
 printf 'y,x\n1,2\n' >"$tmp/one.csv"
 expect 3 "grafo fit ols: $tmp/one.csv: .*1 rows for 2 coefficients" fit ols --data "$tmp/one.csv" --formula "y ~ x"
