@@ -337,14 +337,14 @@ static void test_atomic(void)
           "mode %o, size %lld", (unsigned)(sb.st_mode & 0777), (long long)sb.st_size);
     CHECK(strcmp(listing(), "m.safetensors") == 0, "the directory holds: %s", listing());
 
-    /* A directory in the way: the rename fails, and the temporary file goes. */
+    /* A directory in the way is refused before anything is written. */
     tpath(q, "adir");
     mkdir(q, 0755);
     char inner[PATH_LEN + 8];
     snprintf(inner, sizeof inner, "%s/keep", q);
     spit(inner, "x", 1);
     s = gf_st_save(small, q);
-    CHECK(s == GF_ERR_IO && strstr(gf_errmsg(), q) && strstr(gf_errmsg(), "renam"),
+    CHECK(s == GF_ERR_ARG && strstr(gf_errmsg(), q) && strstr(gf_errmsg(), "not a regular file"),
           "status %d: %s", (int)s, gf_errmsg());
     CHECK(strcmp(listing(), "adir m.safetensors") == 0, "the directory holds: %s",
           listing());
@@ -360,6 +360,25 @@ static void test_atomic(void)
     CHECK(strcmp(listing(), "here.safetensors m.safetensors") == 0, "the directory holds: %s",
           listing());
     unlink(tpath(q, "here.safetensors"));
+
+    /* A symbolic link is followed: the file it names is replaced, the link stays. */
+    char link_path[PATH_LEN];
+    tpath(link_path, "link.safetensors");
+    CHECK(symlink(p, link_path) == 0, "symlink: %s", strerror(errno));
+    CHECK(gf_st_save(small, link_path) == GF_OK, "%s", gf_errmsg());
+    CHECK(lstat(link_path, &sb) == 0 && S_ISLNK(sb.st_mode), "the link was replaced");
+    gf_st *back = NULL;
+    CHECK(gf_st_load(p, &back) == GF_OK && gf_st_count(back) == gf_st_count(small),
+          "the linked file holds the new save: %s", gf_errmsg());
+    gf_st_free(back);
+    unlink(link_path);
+    /* A pipe is not a file to replace. */
+    tpath(q, "fifo");
+    CHECK(mkfifo(q, 0600) == 0, "mkfifo: %s", strerror(errno));
+    s = gf_st_save(small, q);
+    CHECK(s == GF_ERR_ARG && strstr(gf_errmsg(), "not a regular file"), "fifo: %d %s", (int)s,
+          gf_errmsg());
+    unlink(q);
 
     free(before);
     gf_st_free(small);

@@ -74,7 +74,10 @@ gf_status gf_st_set_meta(gf_st *st, const char *key, const char *value);
  * offset 0, after a compact header ("__metadata__" first, if any, padded
  * with spaces to a multiple of 8 bytes, as the reference writer does).  A
  * new file gets mode 0666 less the umask; a replaced one keeps its mode.
- * GF_ERR_ARG for st or path NULL, an empty path, or a header above
+ * Only a regular file is replaced; a symbolic link is followed and the file
+ * it names replaced (the link stays).
+ * GF_ERR_ARG for st or path NULL, an empty path, a path that exists and is
+ * not a regular file (a directory, device or pipe), or a header above
  * GF_ST_MAX_HEADER; GF_ERR_NOMEM; GF_ERR_IO naming the path, the step and
  * the system's error if writing fails; the temporary file is then removed
  * and an existing file at path is left as it was. */

@@ -82,7 +82,9 @@ gf_status gf_pipeline_set_inputs(gf_pipeline *p, size_t nfeatures);
  * gf_scaler_new, whose errors it returns); none if never set.  Its p must
  * equal the inputs. */
 gf_status gf_pipeline_set_scaler(gf_pipeline *p, const gf_scaler *s);
-/* The class names, in label order: k >= 2 names, none NULL (GF_ERR_ARG).
+/* The class names, in label order: k >= 2 distinct names, none NULL
+ * (GF_ERR_ARG).  With terms whose response is a factor, they must be its
+ * levels, in order (checked when saving and predicting).
  * Logistic takes 2; softmax one per coef row; perceptron and linsvm 2 with
  * one coef row, else one per row; a network one per softmax output, 2 for
  * a sigmoid output, none for mean squared error. */
@@ -126,13 +128,16 @@ double gf_pipeline_setting(const gf_pipeline *p, const char *key);
 /* Save atomically (see grafo/io.h).  Every part the kind needs must be set
  * and agree: GF_ERR_STATE for a missing part (inputs, coefficients, class
  * names, network), GF_ERR_SHAPE for sizes that disagree; GF_ERR_ARG for
- * NULLs; GF_ERR_NOMEM; gf_st_save's errors. */
+ * NULLs or for text (a level, a class name) that is not UTF-8, which JSON
+ * cannot hold; GF_ERR_NOMEM; gf_st_save's errors. */
 gf_status gf_pipeline_save(const gf_pipeline *p, const char *path);
 /* Load and check a model file into *out (the caller frees it with
  * gf_pipeline_free; NULL on failure).  GF_ERR_ARG for NULLs, gf_st_load's
  * errors, GF_ERR_FORMAT for a file that breaks the rules above (the
- * message names the file and what is wrong).  A network comes back
- * compiled for batches of up to 256 rows. */
+ * message names the file and what is wrong; more than 1000 settings are
+ * refused).  A network comes back compiled for batches of up to 256 rows,
+ * or fewer for a very wide one (its activations are kept under 64 MiB);
+ * gf_pipeline_predict splits larger inputs into such batches. */
 gf_status gf_pipeline_load(const char *path, gf_pipeline **out);
 
 /* Predictions for n rows, the caller's to free with gf_prediction_free(). */

@@ -495,22 +495,52 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
+/* The file a save replaces.  Only a regular file may be replaced: renaming
+ * over a device, a pipe or a directory would destroy it, and renaming over a
+ * symbolic link would replace the link instead of the file it names, so a
+ * link is followed to its file.  *real is a new string to free. */
+static gf_status save_target(const char *path, char **real)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno != ENOENT)
+            return gf__fail(GF_ERR_IO, "%s: cannot save: %s", path, strerror(errno));
+        *real = strdup(path); /* a new file */
+    } else if (!S_ISREG(sb.st_mode)) {
+        return gf__fail(GF_ERR_ARG, "%s: cannot save: it exists and is not a regular file "
+                        "(saving would replace it)", path);
+    } else {
+        *real = realpath(path, NULL);
+    }
+    return *real ? GF_OK : gf__fail(GF_ERR_NOMEM, "%s: cannot save: out of memory", path);
+}
+
 gf_status gf_st_save(const gf_st *st, const char *path)
 {
     if (!st || !path || !*path)
         return gf__fail(GF_ERR_ARG, "gf_st_save: st and path must be given");
-    char *header;
-    gf_status s = header_json(st, path, &header);
+    char *real = NULL;
+    gf_status s = save_target(path, &real);
     if (s) return s;
+    const char *user_path = path; /* messages name what the caller gave */
+    path = real;
+    char *header;
+    s = header_json(st, user_path, &header);
+    if (s) {
+        free(real);
+        return s;
+    }
     size_t hlen = strlen(header), padded = (hlen + LEN_BYTES - 1) / LEN_BYTES * LEN_BYTES;
     if (padded > GF_ST_MAX_HEADER) {
         free(header);
+        free(real);
         return gf__fail(GF_ERR_ARG, "%s: the header would take %zu bytes, over the cap of %u",
-                        path, padded, GF_ST_MAX_HEADER);
+                        user_path, padded, GF_ST_MAX_HEADER);
     }
     char *tmp = temp_template(path);
     if (!tmp) {
         free(header);
+        free(real);
         return GF_ERR_NOMEM;
     }
     mode_t mode = target_mode(path);
@@ -529,13 +559,13 @@ gf_status gf_st_save(const gf_st *st, const char *path)
             errno = e;
         }
     }
-    if (!ok) s = gf__fail(GF_ERR_IO, "%s: cannot save: %s failed: %s", path, step,
+    if (!ok) s = gf__fail(GF_ERR_IO, "%s: cannot save: %s failed: %s", user_path, step,
                           strerror(errno));
     free(tmp);
     free(header);
-    if (!ok) return s;
-    sync_dir(path);
-    return GF_OK;
+    if (ok) sync_dir(path);
+    free(real);
+    return ok ? GF_OK : s;
 }
 
 /* ---- reading ----------------------------------------------------------- */
