@@ -12,7 +12,13 @@
 
 int fail(const char *cmd, int code)
 {
-    fprintf(stderr, "grafo %s: %s\n", cmd, gf_errmsg());
+    const char *msg = gf_errmsg();
+    fprintf(stderr, "grafo %s: %s\n", cmd, msg);
+    /* The library names its own options; say which flag of the command is meant. */
+    if (strstr(msg, "na_omit"))
+        fprintf(stderr, "grafo %s: (--na omit drops rows with missing values)\n", cmd);
+    if (strstr(msg, "the factors option"))
+        fprintf(stderr, "grafo %s: (--factor NAME reads a column as categorical)\n", cmd);
     return code;
 }
 
@@ -156,7 +162,8 @@ void table_free(table *t)
 }
 
 /* Exactly one source of data must be given. */
-static int check_sources(const char *cmd, const data_opts *o, bool need_formula)
+static int check_sources(const char *cmd, const data_opts *o, bool need_formula,
+                         bool need_labels)
 {
     int sources = (o->csv != NULL) + (o->libsvm != NULL) + (o->images || o->labels);
     if (sources != 1) {
@@ -172,8 +179,13 @@ static int check_sources(const char *cmd, const data_opts *o, bool need_formula)
         fprintf(stderr, "grafo %s: --formula applies to --data (CSV) only\n", cmd);
         return EXIT_USAGE;
     }
-    if ((o->images != NULL) != (o->labels != NULL)) {
-        fprintf(stderr, "grafo %s: --images and --labels go together\n", cmd);
+    if (o->labels && !o->images) {
+        fprintf(stderr, "grafo %s: --labels needs --images\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (o->images && !o->labels && need_labels) {
+        fprintf(stderr, "grafo %s: --images needs --labels here (the answers to %s)\n", cmd,
+                need_formula ? "learn from" : "compare with");
         return EXIT_USAGE;
     }
     const char *csv_only = o->delimiter ? "--delimiter" : o->na_given ? "--na"
@@ -293,8 +305,34 @@ static int load_libsvm(const char *cmd, const data_opts *o, size_t nfeatures, ta
     return EXIT_OK;
 }
 
+/* Images without labels (predicting): one IDX file, its first dimension
+ * the examples. */
+static int load_idx_images(const char *cmd, const data_opts *o, table *t)
+{
+    gf_idx idx;
+    if (gf_idx_read(o->images, &idx) != GF_OK) return fail(cmd, EXIT_DATA);
+    t->n = idx.dims[0];
+    t->p = idx.ndim > 1 ? idx.count / idx.dims[0] : 1;
+    t->x = malloc((idx.count ? idx.count : 1) * sizeof *t->x);
+    if (!t->x) {
+        gf_idx_free(&idx);
+        fprintf(stderr, "grafo %s: out of memory\n", cmd);
+        return EXIT_FIT;
+    }
+    /* The same float division as gf_dataset_load_idx, so the values match bit
+     * for bit whether labels come along or not. */
+    bool bytes = idx.elem_type == 0x08;
+    for (size_t i = 0; i < idx.count; i++) t->x[i] = bytes ? idx.data[i] / 255.0f : idx.data[i];
+    gf_idx_free(&idx);
+    t->names = generic_names(t->p);
+    t->intercept = true;
+    snprintf(t->source, sizeof t->source, "%s", o->images);
+    return EXIT_OK;
+}
+
 static int load_idx(const char *cmd, const data_opts *o, table *t)
 {
+    if (!o->labels) return load_idx_images(cmd, o, t);
     gf_dataset *ds = gf_dataset_load_idx(o->images, o->labels, 1 << 16);
     if (!ds) return fail(cmd, EXIT_DATA);
     t->n = gf_dataset_rows(ds);
@@ -441,7 +479,7 @@ static int classes_plausible(const char *cmd, const table *t)
 int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
 {
     memset(t, 0, sizeof *t);
-    int rc = check_sources(cmd, o, true);
+    int rc = check_sources(cmd, o, true, true);
     if (rc != EXIT_OK) return rc;
     if (o->libsvm) rc = load_libsvm(cmd, o, 0, t);
     else if (o->images) rc = load_idx(cmd, o, t);
@@ -516,10 +554,11 @@ static int labels_from_names(const char *cmd, gf_pipeline *p, table *t)
 
 /* What every use of a saved model checks first: one source of data, of
  * the kind the model was fitted on, and no option the model decides. */
-static int check_for_model(const char *cmd, const data_opts *o, gf_pipeline *p)
+static int check_for_model(const char *cmd, const data_opts *o, gf_pipeline *p,
+                           bool want_response)
 {
     const gf_terms *terms = gf_pipeline_terms(p);
-    int rc = check_sources(cmd, o, false);
+    int rc = check_sources(cmd, o, false, want_response);
     if (rc != EXIT_OK) return rc;
     if (o->formula) {
         fprintf(stderr, "grafo %s: the model brings its own formula; drop --formula\n", cmd);
@@ -546,7 +585,7 @@ static int check_for_model(const char *cmd, const data_opts *o, gf_pipeline *p)
 int frame_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, table *t)
 {
     memset(t, 0, sizeof *t);
-    int rc = check_for_model(cmd, o, p);
+    int rc = check_for_model(cmd, o, p, false);
     if (rc != EXIT_OK) return rc;
     snprintf(t->source, sizeof t->source, "%s", o->csv);
     return read_csv_for(cmd, o, gf_pipeline_terms(p), &t->frame);
@@ -557,7 +596,7 @@ int table_load_for(const char *cmd, const data_opts *o, gf_pipeline *p, bool wan
 {
     memset(t, 0, sizeof *t);
     const gf_terms *terms = gf_pipeline_terms(p);
-    int rc = check_for_model(cmd, o, p);
+    int rc = check_for_model(cmd, o, p, want_response);
     if (rc != EXIT_OK) return rc;
     bool classes = gf_pipeline_nclasses(p) > 0;
     if (!terms) {

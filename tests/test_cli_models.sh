@@ -97,10 +97,26 @@ expect 0 "R-squared" eval --model "$(
         --epochs 20 --batch 4 --lr 0.05 --quiet --save "$tmp/reg.st" >/dev/null 2>&1; echo "$tmp/reg.st")" \
     --data "$data/mtcars.csv"
 
+# IDX data: train on images and labels; predict from the images alone.
+printf '\0\0\x08\x03\0\0\0\x06\0\0\0\x02\0\0\0\x02' >"$tmp/img.idx"
+printf '\x00\xff\x10\x20\xff\x00\x30\x40\x00\xf0\x11\x22\xf0\x00\x33\x44\x05\xfa\x12\x21\xfa\x05\x31\x41' >>"$tmp/img.idx"
+printf '\0\0\x08\x01\0\0\0\x06\x00\x01\x00\x01\x00\x01' >"$tmp/lab.idx"
+expect 0 "epoch 3" train --images "$tmp/img.idx" --labels "$tmp/lab.idx" --layers 4:tanh,2:softmax \
+    --epochs 3 --batch 2 --save "$tmp/idx.st"
+"$grafo" predict --model "$tmp/idx.st" --images "$tmp/img.idx" >"$tmp/idx1.csv" 2>&1
+"$grafo" predict --model "$tmp/idx.st" --images "$tmp/img.idx" --labels "$tmp/lab.idx" >"$tmp/idx2.csv" 2>&1
+if ! cmp -s "$tmp/idx1.csv" "$tmp/idx2.csv" || [ "$(wc -l <"$tmp/idx1.csv")" -ne 7 ]; then
+    echo "FAILED: predicting from images alone differs from images with labels"
+    failures=$((failures + 1))
+fi
+expect 2 "needs --labels" eval --model "$tmp/idx.st" --images "$tmp/img.idx"
+expect 2 "needs --labels" train --images "$tmp/img.idx" --layers 4:tanh,2:softmax
+
 # ---------------------------------------------------------------- bad input --
 printf 'a,b,y\n1,2,3\n4,5\n6,7,8\n' >"$tmp/ragged.csv"
 expect 3 "ragged.csv:3: expected 3 fields, found 2" fit ols --data "$tmp/ragged.csv" --formula "y ~ a + b"
 printf 'a,b,y\n1,2,3\n4,five,6\n7,8,9\n' >"$tmp/text.csv"
+expect 3 "--factor NAME reads a column" fit ols --data "$tmp/text.csv" --formula "y ~ a + b"
 expect 3 "text.csv:3:3: .*'five'" fit ols --data "$tmp/text.csv" --formula "y ~ a + b"
 expect 2 "Bogus" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Bogus"
 expect 2 "position" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Assault +"
@@ -112,6 +128,7 @@ expect 3 "nul.csv" fit ols --data "$tmp/nul.csv" --formula "y ~ x"
 expect 3 "binary.csv" fit ols --data "$tmp/binary.csv" --formula "y ~ x"
 expect 3 "" fit ols --data "$tmp/none.csv" --formula "y ~ x"
 printf 'Murder,Assault,UrbanPop,Rape\n1,NA,3,4\n2,3,4,5\n3,5,4,2\n4,4,1,1\n5,2,2,7\n6,1,,3\n' >"$tmp/na.csv"
+expect 3 "(--na omit drops rows" fit ols --data "$tmp/na.csv" --formula "Rape ~ Assault + Murder"
 expect 3 "na.csv: line 2, column 'Assault': missing" fit ols --data "$tmp/na.csv" --formula "Rape ~ Assault + Murder"
 expect 0 "Residual standard error" fit ols --data "$tmp/na.csv" --formula "Rape ~ Assault + Murder" --na omit
 
