@@ -51,7 +51,8 @@ enum { DATA_OPT_FIRST = 1000, DATA_OPT_FACTOR = DATA_OPT_FIRST + 7 };
     "  --data FILE.csv --formula F   a CSV file with a header, and an R formula on its\n"  \
     "                                columns: \"y ~ x1 + x2\", \"y ~ .\", \"y ~ a*b - 1\"\n"  \
     "  --libsvm FILE                 the libsvm sparse format (label idx:value ...)\n"     \
-    "  --images FILE --labels FILE   IDX files, as MNIST ships them (pixels / 255)\n"      \
+    "  --images FILE --labels FILE   IDX files, as MNIST ships them (pixels / 255);\n"     \
+    "                                predict takes --images alone\n"                     \
     "CSV options:\n"                                                                       \
     "  --delimiter C                 ',', ';' or 'tab' [detected from the header]\n"       \
     "  --na fail|omit                missing cells (NA or empty): refuse, or drop the\n"   \
