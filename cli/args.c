@@ -134,3 +134,23 @@ void arg_complain(const char *cmd, const struct option *longs, int c, char **arg
         fprintf(stderr, "grafo %s: unknown option '%.*s'\n", cmd, (int)(len + 2), text);
     }
 }
+
+void arg_start(void)
+{
+    opterr = 0; /* arg_complain says what is wrong, better than getopt does */
+    optind = 1;
+}
+
+int arg_next(const char *cmd, int argc, char **argv, const struct option *longs, int help_code,
+             int repeatable, const char **given)
+{
+    int c = getopt_long(argc, argv, ":h", longs, NULL);
+    if (c == -1) return -1;
+    if (c == '?' || c == ':') {
+        arg_complain(cmd, longs, c, argv);
+        return 0;
+    }
+    if (c == 'h') c = help_code;
+    if (c != repeatable && !arg_once(cmd, longs, c, optarg, given)) return 0;
+    return c;
+}

@@ -36,4 +36,14 @@ bool arg_once(const char *cmd, const struct option *longs, int code, const char 
  * value. */
 void arg_complain(const char *cmd, const struct option *longs, int c, char **argv);
 
+/* Start reading a subcommand's options (getopt_long's state and silence). */
+void arg_start(void);
+/* The next option, after the checks every subcommand makes: arg_complain's
+ * cases are reported, -h becomes help_code, and arg_once refuses a value
+ * given twice (except for the code `repeatable`, e.g. --factor).  Returns
+ * the option's code (its value in optarg), -1 after the last one, or 0
+ * after printing why the options are wrong; option codes must not be 0. */
+int arg_next(const char *cmd, int argc, char **argv, const struct option *longs, int help_code,
+             int repeatable, const char **given);
+
 #endif

@@ -115,17 +115,10 @@ static int parse(int argc, char **argv, fit_opts *o)
     const char *cmd = "fit";
     bool bad = false;
     int c;
-    opterr = 0;
-    optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    arg_start();
+    while (!bad && (c = arg_next(cmd, argc, argv, longs, OPT_HELP, DATA_OPT_FACTOR, o->given)) != -1) {
         const char *a = optarg;
-        if (c == '?' || c == ':') {
-            arg_complain(cmd, longs, c, argv);
-            bad = true;
-            break;
-        }
-        if (c == 'h') c = OPT_HELP;
-        if (c != DATA_OPT_FACTOR && !arg_once(cmd, longs, c, a, o->given)) {
+        if (c == 0) {
             bad = true;
             break;
         }

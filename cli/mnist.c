@@ -63,15 +63,10 @@ static int parse(int argc, char **argv, mnist_opts *o)
     const char *given[ARG_CODES] = { 0 };
     bool ok = true;
     int c;
-    opterr = 0;
-    optind = 1;
-    while (ok && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    arg_start();
+    while (ok && (c = arg_next("mnist", argc, argv, longs, OPT_HELP, -1, given)) != -1) {
+        if (c == 0) return 2;
         const char *a = optarg, *opt = arg_name(longs, c);
-        if (c == '?' || c == ':') {
-            arg_complain("mnist", longs, c, argv);
-            return 2;
-        }
-        if (!arg_once("mnist", longs, c, a, given)) return 2;
         switch (c) {
         case OPT_DATA: o->data = a; break;
         case OPT_EPOCHS: ok = arg_int("mnist", opt, a, 1, 100000, &o->epochs); break;
@@ -90,7 +85,7 @@ static int parse(int argc, char **argv, mnist_opts *o)
             break;
         case OPT_NO_TEST: o->test = false; break;
         case OPT_RAW: o->standardize = false; break;
-        case OPT_HELP: case 'h': mnist_usage(stdout); return 0;
+        case OPT_HELP: mnist_usage(stdout); return 0;
         default:
             fprintf(stderr, "grafo mnist: unknown option '%s'\n", argv[optind - 1]);
             mnist_usage(stderr);

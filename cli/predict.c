@@ -69,17 +69,10 @@ static int parse(const char *cmd, int argc, char **argv, use_opts *o)
     }
     bool bad = false;
     int c;
-    opterr = 0;
-    optind = 1;
-    while (!bad && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    arg_start();
+    while (!bad && (c = arg_next(cmd, argc, argv, opts, OPT_HELP, DATA_OPT_FACTOR, o->given)) != -1) {
         const char *a = optarg;
-        if (c == '?' || c == ':') {
-            arg_complain(cmd, opts, c, argv);
-            bad = true;
-            break;
-        }
-        if (c == 'h') c = OPT_HELP;
-        if (c != DATA_OPT_FACTOR && !arg_once(cmd, opts, c, a, o->given)) {
+        if (c == 0) {
             bad = true;
             break;
         }
