@@ -7,6 +7,7 @@
  * row. */
 #include "data/frame_internal.h"
 #include "core/error.h"
+#include "core/strings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -102,11 +103,6 @@ static gf_status check_numeric(const gf_frame *f, const char *name, const double
     return GF_OK;
 }
 
-static int cmp_string_ptr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static gf_status check_factor(const gf_frame *f, const char *name, const int32_t *codes,
                               const char *const *levels, size_t nlevels)
 {
@@ -126,18 +122,10 @@ static gf_status check_factor(const gf_frame *f, const char *name, const int32_t
     for (size_t k = 0; k < nlevels; k++)
         if (!levels[k])
             return gf__fail(GF_ERR_ARG, "adding column '%s': level %zu is NULL", name, k + 1);
-    if (nlevels < 2) return GF_OK;
-    /* Distinctness by sorting a copy of the pointers: n log n, not n^2. */
-    const char **sorted = gf__malloc(nlevels * sizeof *sorted, "checking a factor's levels");
-    if (!sorted) return GF_ERR_NOMEM;
-    memcpy(sorted, levels, nlevels * sizeof *sorted);
-    qsort(sorted, nlevels, sizeof *sorted, cmp_string_ptr);
-    gf_status s = GF_OK;
-    for (size_t k = 1; k < nlevels && s == GF_OK; k++)
-        if (strcmp(sorted[k - 1], sorted[k]) == 0)
-            s = gf__fail(GF_ERR_ARG, "adding column '%s': level '%s' appears twice", name,
-                         sorted[k]);
-    free(sorted);
+    const char *dup;
+    gf_status s = gf__find_repeat(levels, nlevels, &dup);
+    if (s == GF_OK && dup)
+        s = gf__fail(GF_ERR_ARG, "adding column '%s': level '%s' appears twice", name, dup);
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 static const char *const kind_names[] = {
     [GF_KIND_OLS] = "ols",           [GF_KIND_RIDGE] = "ridge",
@@ -118,23 +119,11 @@ gf_status gf_pipeline_set_scaler(gf_pipeline *p, const gf_scaler *sc)
     return GF_OK;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 gf_status gf__pipeline_distinct_classes(char *const *names, size_t k)
 {
-    if (k < 2) return GF_OK;
-    char **sorted = gf__malloc(k * sizeof *sorted, "class names");
-    if (!sorted) return GF_ERR_NOMEM;
-    memcpy(sorted, names, k * sizeof *sorted);
-    qsort(sorted, k, sizeof *sorted, cmp_names);
-    gf_status s = GF_OK;
-    for (size_t c = 1; c < k && s == GF_OK; c++)
-        if (strcmp(sorted[c - 1], sorted[c]) == 0)
-            s = gf__fail(GF_ERR_ARG, "the class name '%s' comes twice", sorted[c]);
-    free(sorted);
+    const char *dup;
+    gf_status s = gf__find_repeat((const char *const *)names, k, &dup);
+    if (s == GF_OK && dup) s = gf__fail(GF_ERR_ARG, "the class name '%s' comes twice", dup);
     return s;
 }
 
