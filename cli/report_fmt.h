@@ -122,6 +122,14 @@ int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const 
                      const double *stat, const double *p, size_t k, char *const colnames[4],
                      int digits);
 
+/* The "Coefficients:" block of summary.lm and summary.glm: the table of
+ * the fit's k coefficients (entry 0, the intercept's place, left out when
+ * there is none), or "No Coefficients".  stat is t or z.  Returns 0, or -1
+ * when out of memory. */
+int rf_print_coef_block(FILE *out, char *const *names, int intercept, size_t k,
+                        const double *est, const double *se, const double *stat,
+                        const double *p, char *const colnames[4], int digits);
+
 /* The name of coefficient j: names[j], or "(Intercept)", "x1", "x2", ...
  * when names is NULL (buf holds the made-up name). */
 const char *rf_name(char *const *names, size_t j, rf_cell buf);

@@ -19,20 +19,9 @@ int report_logit(FILE *out, const gf_logit *fit, const char *call,
     if (fit->df_resid > 5) rc |= report_residual_quantiles(out, deviance_residuals, n, 2);
     else rc |= report_residuals_all(out, deviance_residuals, n, 1, 2);
 
-    size_t off = fit->intercept ? 0 : 1, k = fit->k > off ? fit->k - off : 0;
-    if (k == 0) {
-        fputs("\nNo Coefficients\n", out);
-    } else {
-        char **names = rf_names(fit->names, off, k);
-        static char *const heads[4] = { "Estimate", "Std. Error", "z value", "Pr(>|z|)" };
-        fputs("\nCoefficients:\n", out);
-        if (names)
-            rc |= rf_print_coefmat(out, names, fit->coef + off, fit->se + off, fit->z + off,
-                                   fit->p_value + off, k, heads, GLM_DIGITS);
-        else
-            rc = -1;
-        free(names);
-    }
+    static char *const heads[4] = { "Estimate", "Std. Error", "z value", "Pr(>|z|)" };
+    rc |= rf_print_coef_block(out, fit->names, fit->intercept, fit->k, fit->coef, fit->se,
+                              fit->z, fit->p_value, heads, GLM_DIGITS);
 
     /* The two deviances share one format (digits 5), as do their degrees
      * of freedom (R's integers). */

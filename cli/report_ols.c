@@ -66,21 +66,9 @@ int report_ols(FILE *out, const gf_ols *fit, const char *call, const double *res
         fprintf(out, "ALL %zu residuals are 0: no residual degrees of freedom!\n", n);
     }
 
-    /* Without an intercept, entry 0 is a placeholder R never shows. */
-    size_t off = fit->intercept ? 0 : 1, k = fit->k > off ? fit->k - off : 0;
-    if (k == 0) {
-        fputs("\nNo Coefficients\n", out);
-    } else {
-        char **names = rf_names(fit->names, off, k);
-        static char *const heads[4] = { "Estimate", "Std. Error", "t value", "Pr(>|t|)" };
-        fputs("\nCoefficients:\n", out);
-        if (names)
-            rc |= rf_print_coefmat(out, names, fit->coef + off, fit->se + off, fit->t + off,
-                                   fit->p_value + off, k, heads, LM_DIGITS);
-        else
-            rc = -1;
-        free(names);
-    }
+    static char *const heads[4] = { "Estimate", "Std. Error", "t value", "Pr(>|t|)" };
+    rc |= rf_print_coef_block(out, fit->names, fit->intercept, fit->k, fit->coef, fit->se,
+                              fit->t, fit->p_value, heads, LM_DIGITS);
 
     rf_cell sigma, rdf;
     fprintf(out, "\nResidual standard error: %s on %s degrees of freedom\n",

@@ -137,6 +137,25 @@ static bool zero_mismatch(double v, const char *text)
     return end != text && (v == 0) != (shown == 0);
 }
 
+int rf_print_coef_block(FILE *out, char *const *names, int intercept, size_t k,
+                        const double *est, const double *se, const double *stat,
+                        const double *p, char *const colnames[4], int digits)
+{
+    /* Without an intercept, entry 0 is a placeholder R never shows. */
+    size_t off = intercept ? 0 : 1, shown = k > off ? k - off : 0;
+    if (shown == 0) {
+        fputs("\nNo Coefficients\n", out);
+        return 0;
+    }
+    char **rows = rf_names(names, off, shown);
+    fputs("\nCoefficients:\n", out);
+    int rc = rows ? rf_print_coefmat(out, rows, est + off, se + off, stat + off, p + off, shown,
+                                     colnames, digits)
+                  : -1;
+    free(rows);
+    return rc;
+}
+
 int rf_print_coefmat(FILE *out, char *const *rownames, const double *est, const double *se,
                      const double *stat, const double *p, size_t k, char *const colnames[4],
                      int digits)
