@@ -4,22 +4,7 @@
 set -u
 grafo=$1
 data=$2
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# expect CODE PATTERN ARGS...: exit code and a pattern in stdout+stderr.
-expect() {
-    local code=$1 pattern=$2
-    shift 2
-    "$grafo" "$@" >"$tmp/out" 2>&1
-    local got=$?
-    if [ "$got" -ne "$code" ] || ! grep -q -- "$pattern" "$tmp/out"; then
-        echo "FAILED: grafo $* exited $got (want $code), output should match '$pattern':"
-        sed 's/^/    /' "$tmp/out" | head -20
-        failures=$((failures + 1))
-    fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 
 expect 2 "usage"
 expect 2 "unknown command 'bogus'" bogus
@@ -51,8 +36,4 @@ expect 3 "train-images-idx3-ubyte.gz" mnist --data "$tmp/swap"
 expect 0 "epoch   1" mnist --data "$data" --limit 3000 --epochs 1 --threads 1
 expect 1 "stopped before applying that step" mnist --data "$data" --limit 3000 --epochs 2 --lr 900 --no-test
 
-if [ "$failures" -ne 0 ]; then
-    echo "test_cli: $failures check(s) failed"
-    exit 1
-fi
-echo "test_cli: all checks passed"
+finish test_cli

@@ -6,22 +6,7 @@
 set -u
 grafo=$1
 data=$2
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# expect CODE PATTERN ARGS...: exit code and a pattern in stdout+stderr.
-expect() {
-    local code=$1 pattern=$2
-    shift 2
-    "$grafo" "$@" >"$tmp/out" 2>&1
-    local got=$?
-    if [ "$got" -ne "$code" ] || ! grep -q -- "$pattern" "$tmp/out"; then
-        echo "FAILED: grafo $* exited $got (want $code), output should match '$pattern':"
-        sed 's/^/    /' "$tmp/out" | head -30
-        failures=$((failures + 1))
-    fi
-}
+. "$(dirname "$0")/cli_expect.sh"
 
 # no_file PATH: a failed command must not leave PATH behind.
 no_file() {
@@ -293,8 +278,4 @@ got=$?
 "$grafo" fit ols --data "$data/USArrests.csv" --formula "Rape ~ Murder" >/dev/full 2>"$tmp/out"
 [ $? -eq 5 ] || { echo "FAILED: fit to a full stdout did not exit 5"; failures=$((failures + 1)); }
 
-if [ "$failures" -ne 0 ]; then
-    echo "test_cli_models: $failures check(s) failed"
-    exit 1
-fi
-echo "test_cli_models: all checks passed"
+finish test_cli_models
