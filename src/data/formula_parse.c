@@ -541,7 +541,8 @@ static fx_node *a_unary(parser *p)
 }
 
 /* kid (op kid)* for the operators in `ops`, as one n-ary node of `kind`
- * (or the single kid itself). */
+ * (or the single kid itself); for I() arithmetic and formula operators
+ * alike (`next` reports a missing operand). */
 static fx_node *a_chain(parser *p, fx_kind kind, const char *ops, fx_node *(*next)(parser *))
 {
     fx_node *first = next(p);
@@ -624,23 +625,8 @@ static fx_node *f_pow(parser *p)
     return e;
 }
 
-/* Like a_chain, for formula operators; a term must follow each one. */
-static fx_node *f_chain(parser *p, fx_kind kind, const char *ops, fx_node *(*next)(parser *))
-{
-    fx_node *first = next(p);
-    if (!first || p->cur.kind != T_OP || !strchr(ops, p->cur.op)) return first;
-    fx_node *e = new_node(p, kind, first->pos);
-    if (!add_kid(p, e, first, 0)) return NULL;
-    while (p->cur.kind == T_OP && strchr(ops, p->cur.op)) {
-        char op = p->cur.op;
-        advance(p);
-        if (!add_kid(p, e, next(p), op)) return NULL;
-    }
-    return e;
-}
-
-static fx_node *f_colon(parser *p) { return f_chain(p, FF_COLON, ":", f_pow); }
-static fx_node *f_prod(parser *p) { return f_chain(p, FF_PROD, "*/", f_colon); }
+static fx_node *f_colon(parser *p) { return a_chain(p, FF_COLON, ":", f_pow); }
+static fx_node *f_prod(parser *p) { return a_chain(p, FF_PROD, "*/", f_colon); }
 
 static fx_node *f_sum(parser *p)
 {
