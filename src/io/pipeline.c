@@ -9,6 +9,8 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "grafo/linear.h"
+#include "ops/ops.h" /* gf__sigmoid */
 
 static const char *const kind_names[] = {
     [GF_KIND_OLS] = "ols",           [GF_KIND_RIDGE] = "ridge",
@@ -380,7 +382,7 @@ static void linear_scores(const gf_pipeline *p, const double *x, size_t n, doubl
         }
 }
 
-/* Probabilities from the scores of K classes, in place: the stable softmax. */
+/* A softmax network's probabilities from its logits, in place (stable form). */
 static void softmax_rows(double *score, size_t n, size_t k)
 {
     for (size_t i = 0; i < n; i++) {
@@ -391,29 +393,13 @@ static void softmax_rows(double *score, size_t n, size_t k)
     }
 }
 
-static double sigmoid(double z)
-{
-    return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-}
-
 /* Binary scores from one linear predictor per row, into two columns. */
 static void binary_columns(double *score, size_t n, int as_probability)
 {
     for (size_t i = n; i-- > 0;) {
         double z = score[i];
-        score[2 * i] = as_probability ? 1 - sigmoid(z) : -z;
-        score[2 * i + 1] = as_probability ? sigmoid(z) : z;
-    }
-}
-
-static void argmax_labels(gf_prediction *pr)
-{
-    for (size_t i = 0; i < pr->n; i++) {
-        const double *s = pr->score + i * pr->k;
-        size_t best = 0;
-        for (size_t c = 1; c < pr->k; c++)
-            if (s[c] > s[best]) best = c;
-        pr->label[i] = (int32_t)best;
+        score[2 * i] = as_probability ? 1 - gf__sigmoid(z) : -z;
+        score[2 * i + 1] = as_probability ? gf__sigmoid(z) : z;
     }
 }
 
@@ -485,11 +471,12 @@ gf_status gf_pipeline_predict_x(gf_pipeline *p, const double *x, size_t n, size_
         for (size_t i = 0; i < n; i++) pr->label[i] = pr->score[2 * i + 1] >= threshold;
         break;
     }
-    case GF_KIND_SOFTMAX:
-        linear_scores(p, xs, n, pr->score);
-        softmax_rows(pr->score, n, p->nclasses);
-        argmax_labels(pr);
+    case GF_KIND_SOFTMAX: {
+        gf_mlogit m = { .classes = p->nclasses, .k = p->coef_k, .coef = p->coef };
+        s = gf_mlogit_predict_proba(&m, xs, n, pr->score);
+        if (s == GF_OK) s = gf_argmax(pr->score, n, pr->k, pr->label);
         break;
+    }
     case GF_KIND_PERCEPTRON: case GF_KIND_LINSVM:
         linear_scores(p, xs, n, pr->score);
         if (p->coef_rows == 1) {
@@ -497,12 +484,12 @@ gf_status gf_pipeline_predict_x(gf_pipeline *p, const double *x, size_t n, size_
             binary_columns(pr->score, n, 0);
             for (size_t i = 0; i < n; i++) pr->label[i] = pr->score[2 * i + 1] >= 0;
         } else {
-            argmax_labels(pr);
+            s = gf_argmax(pr->score, n, pr->k, pr->label);
         }
         break;
     case GF_KIND_NETWORK:
         s = predict_network(p, xs, n, pr);
-        if (s == GF_OK && classifies) argmax_labels(pr);
+        if (s == GF_OK && classifies) s = gf_argmax(pr->score, n, pr->k, pr->label);
         break;
     case GF_KIND_COUNT:
         break;
