@@ -204,12 +204,6 @@ static int check_sources(const char *cmd, const data_opts *o, bool need_formula,
     return EXIT_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static char **generic_names(size_t p)
 {
     char **names = calloc(p ? p : 1, sizeof *names);
@@ -221,58 +215,40 @@ static char **generic_names(size_t p)
     return names;
 }
 
-/* Classes from a numeric response: its distinct values, sorted, named as
- * R's factor() names them (15 significant digits).  Values that print
- * alike (0.1 and 0.10000000000000003) are one class, as one name can only
- * be one class: eval reads labels back by name. */
+/* The numeric labels of libsvm or IDX data as a factor, as R's factor(y)
+ * makes one (gf_frame_as_factor): levels sorted by value and spelled as R
+ * spells numbers, so labels that print alike are one class. */
+static int labels_as_factor(const char *cmd, const table *t, gf_frame **f)
+{
+    *f = gf_frame_new(t->n);
+    if (!*f || gf_frame_add_numeric(*f, "label", t->y) != GF_OK ||
+        gf_frame_as_factor(*f, 0, GF_LEVELS_SORTED) != GF_OK)
+        return fail(cmd, EXIT_DATA);
+    return EXIT_OK;
+}
+
+/* Classes from a numeric response: the levels of labels_as_factor. */
 static int classes_from_values(const char *cmd, table *t)
 {
-    size_t m = t->n ? t->n : 1;
-    double *v = malloc(m * sizeof *v);
-    size_t *cls = malloc(m * sizeof *cls); /* class of each distinct value */
-    t->label = malloc(m * sizeof *t->label);
-    t->classes = calloc(m, sizeof *t->classes);
-    if (!v || !cls || !t->label || !t->classes) {
-        free(v);
-        free(cls);
-        fprintf(stderr, "grafo %s: out of memory\n", cmd);
-        return EXIT_FIT;
+    gf_frame *f = NULL;
+    int rc = labels_as_factor(cmd, t, &f);
+    size_t k = rc == EXIT_OK ? gf_frame_nlevels(f, 0) : 0, m = t->n ? t->n : 1;
+    if (rc == EXIT_OK) {
+        t->label = malloc(m * sizeof *t->label);
+        t->classes = calloc(k ? k : 1, sizeof *t->classes);
+        if (!t->label || !t->classes) rc = EXIT_FIT;
     }
-    memcpy(v, t->y, t->n * sizeof *v);
-    qsort(v, t->n, sizeof *v, cmp_double);
-    size_t nv = 0, k = 0;
-    for (size_t i = 0; i < t->n; i++)
-        if (nv == 0 || v[i] != v[nv - 1]) v[nv++] = v[i];
-    /* Sorted values print in order, so values of one name are neighbours. */
-    for (size_t j = 0; j < nv; j++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%.15g", v[j]);
-        if (k == 0 || strcmp(buf, t->classes[k - 1]) != 0) {
-            if (!(t->classes[k] = strdup(buf))) {
-                free(v);
-                free(cls);
-                fprintf(stderr, "grafo %s: out of memory\n", cmd);
-                return EXIT_FIT;
-            }
-            k++;
-        }
-        cls[j] = k - 1;
+    for (size_t c = 0; rc == EXIT_OK && c < k; c++)
+        if (!(t->classes[c] = strdup(gf_frame_level(f, 0, c)))) rc = EXIT_FIT;
+    if (rc == EXIT_OK) {
+        t->nclasses = k;
+        memcpy(t->label, gf_frame_codes(f, 0), t->n * sizeof *t->label);
+        free(t->y);
+        t->y = NULL;
     }
-    t->nclasses = k;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t lo = 0, hi = nv;
-        while (hi - lo > 1) {
-            size_t mid = (lo + hi) / 2;
-            if (v[mid] <= t->y[i]) lo = mid;
-            else hi = mid;
-        }
-        t->label[i] = (int32_t)cls[lo];
-    }
-    free(v);
-    free(cls);
-    free(t->y);
-    t->y = NULL;
-    return EXIT_OK;
+    if (rc == EXIT_FIT) fprintf(stderr, "grafo %s: out of memory\n", cmd);
+    gf_frame_free(f);
+    return rc;
 }
 
 static int load_libsvm(const char *cmd, const data_opts *o, size_t nfeatures, table *t)
@@ -532,24 +508,38 @@ int table_load(const char *cmd, const data_opts *o, bool classes, table *t)
  * data's were named. */
 static int labels_from_names(const char *cmd, gf_pipeline *p, table *t)
 {
-    size_t k = gf_pipeline_nclasses(p);
-    t->label = malloc((t->n ? t->n : 1) * sizeof *t->label);
-    if (!t->label) return EXIT_FIT;
-    for (size_t i = 0; i < t->n; i++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%.15g", t->y[i]);
-        size_t c = 0;
-        while (c < k && strcmp(buf, gf_pipeline_class(p, c)) != 0) c++;
-        if (c == k) {
-            fprintf(stderr, "grafo %s: %s: example %zu has class %s, which the model does not "
-                    "know\n", cmd, t->source, i + 1, buf);
-            return EXIT_DATA;
-        }
-        t->label[i] = (int32_t)c;
+    gf_frame *f = NULL;
+    int rc = labels_as_factor(cmd, t, &f);
+    if (rc != EXIT_OK) {
+        gf_frame_free(f);
+        return rc;
     }
-    free(t->y);
-    t->y = NULL;
-    return EXIT_OK;
+    size_t k = gf_pipeline_nclasses(p), nl = gf_frame_nlevels(f, 0);
+    const int32_t *code = gf_frame_codes(f, 0);
+    int32_t *to_class = malloc((nl ? nl : 1) * sizeof *to_class);
+    t->label = malloc((t->n ? t->n : 1) * sizeof *t->label);
+    if (!to_class || !t->label) rc = EXIT_FIT;
+    for (size_t l = 0; rc == EXIT_OK && l < nl; l++) {
+        const char *name = gf_frame_level(f, 0, l);
+        size_t c = 0;
+        while (c < k && strcmp(name, gf_pipeline_class(p, c)) != 0) c++;
+        to_class[l] = (int32_t)c;
+        if (c == k) {
+            size_t i = 0;
+            while (code[i] != (int32_t)l) i++;
+            fprintf(stderr, "grafo %s: %s: example %zu has class %s, which the model does not "
+                    "know\n", cmd, t->source, i + 1, name);
+            rc = EXIT_DATA;
+        }
+    }
+    for (size_t i = 0; rc == EXIT_OK && i < t->n; i++) t->label[i] = to_class[code[i]];
+    if (rc == EXIT_OK) {
+        free(t->y);
+        t->y = NULL;
+    }
+    free(to_class);
+    gf_frame_free(f);
+    return rc;
 }
 
 /* What every use of a saved model checks first: one source of data, of
