@@ -6,6 +6,7 @@
 #include "grafo/graph.h"
 #include "grafo/data.h"
 #include "grafo/nn.h"
+#include "grafo/optim.h"
 #include "grafo/linear.h"
 #include "grafo/metrics.h"
 #include "grafo/frame.h"

@@ -79,6 +79,24 @@ typedef enum gf_op {
     GF_OP_BCE_LOGITS,   /* mean of -t log s(z) - (1-t) log(1 - s(z)), t in [0,1] */
     GF_OP_SOFTMAX_XENT, /* mean over rows of -log softmax(z)[label] */
     GF_OP_HINGE,        /* mean of max(0, 1 - t z), t in {-1, +1} */
+    GF_OP_BUFFER,       /* state kept with the parameters but not trained
+                           (batch norm's running statistics), no batch dim */
+    GF_OP_ABS,          /* |x|, absolute-value rectification (seed 004) */
+    GF_OP_EXP,          /* e^x */
+    GF_OP_PRELU,        /* max(0, x) + alpha min(0, x), alpha a parameter that
+                           broadcasts as add's b (one per feature, or scalar) */
+    GF_OP_MAXOUT,       /* (.., n k) -> (.., n): max over groups of k
+                           consecutive features (seed 004) */
+    GF_OP_SQDIST,       /* x (m, d), c (d, n) -> (m, n): ||x_i - c_{:,j}||^2,
+                           the radial-basis unit's distance */
+    GF_OP_STEP,         /* 1 if x >= 0 else 0; forward only */
+    GF_OP_SIGN,         /* +1 if x >= 0 else -1; forward only */
+    GF_OP_DROPOUT,      /* training: x m / (1 - p), m ~ Bernoulli(1 - p);
+                           evaluation: x */
+    GF_OP_NOISE,        /* training: x + N(0, sigma^2); evaluation: x */
+    GF_OP_BATCHNORM,    /* (x - mean) / sqrt(var + eps) per feature: the
+                           batch's statistics in training, the running ones
+                           at evaluation */
     GF_OP_COUNT
 } gf_op;
 
@@ -137,6 +155,43 @@ gf_node gf_mse(gf_graph *g, gf_node pred, gf_node target);
 gf_node gf_bce_logits(gf_graph *g, gf_node logits, gf_node target);
 gf_node gf_softmax_xent(gf_graph *g, gf_node logits, gf_node labels);
 gf_node gf_hinge(gf_graph *g, gf_node scores, gf_node target);
+/* Softmax cross-entropy against smoothed targets (seed 004): 1 - eps for
+ * the label and eps / (k - 1) for each other class, eps in [0, 1) (else
+ * GF_ERR_ARG); eps = 0 is gf_softmax_xent. */
+gf_node gf_softmax_xent_smooth(gf_graph *g, gf_node logits, gf_node labels, float eps);
+
+/* ---- Units of seed 004 ----
+ * abs, prelu, maxout and sqdist are differentiable (checked against finite
+ * differences).  step and sign are the perceptron's: they have no useful
+ * gradient, so gf_backward through one fails with GF_ERR_STATE naming it.
+ * maxout needs the last dimension divisible by k >= 2 (GF_ERR_SHAPE);
+ * sqdist takes a matrix x whose last dimension is c's rows. */
+gf_node gf_abs(gf_graph *g, gf_node a);
+gf_node gf_exp(gf_graph *g, gf_node a);
+gf_node gf_prelu(gf_graph *g, gf_node a, gf_node alpha);
+gf_node gf_maxout(gf_graph *g, gf_node a, int k);
+gf_node gf_sqdist(gf_graph *g, gf_node x, gf_node centres);
+gf_node gf_step(gf_graph *g, gf_node a);
+gf_node gf_sign(gf_graph *g, gf_node a);
+
+/* ---- Regularisers (seed 004) ----
+ * They act only in training mode (gf_set_training); at evaluation dropout
+ * and noise pass their input through and batch norm uses running
+ * statistics.  Dropout is inverted: kept values are scaled by 1 / (1 - p)
+ * in training, so evaluation needs no rescaling; p in [0, 1).  Noise adds
+ * N(0, sigma^2) to every element, sigma >= 0; on a parameter it perturbs
+ * the weights at each forward (seed 004's noise on the weights).  Batch
+ * norm takes a batched (B, F) x and a buffer (2, F) holding the running
+ * mean (row 0) and variance (row 1); in training it normalises by the
+ * batch's mean and biased variance, and then updates the running ones as
+ * PyTorch does (r = (1 - momentum) r + momentum batch, the variance
+ * unbiased); momentum in (0, 1], eps > 0.  A training batch of one row
+ * normalises to zero, with zero gradient, and leaves the running
+ * statistics unchanged.  Bad constants give GF_ERR_ARG. */
+gf_node gf_buffer(gf_graph *g, const char *name, int ndim, const int64_t *dims);
+gf_node gf_dropout(gf_graph *g, gf_node a, float p);
+gf_node gf_noise(gf_graph *g, gf_node a, float sigma);
+gf_node gf_batchnorm(gf_graph *g, gf_node x, gf_node running, float momentum, float eps);
 
 /* Freeze the graph and allocate its parameters (zero-filled, contiguous, in
  * creation order; set them through gf_param_value, as gf_model_compile
@@ -162,13 +217,17 @@ gf_node gf_graph_find(const gf_graph *g, const char *name); /* GF_NONE if absent
 
 /* Parameters, after compile: one block of gf_param_count() floats; each
  * parameter node's values are a slice of it (gf_param_value), writable, to
- * initialise or restore trained values.  Before compile the count is 0 and
- * the pointers NULL; gf_param_value is NULL for a node that is not a
- * parameter. */
+ * initialise or restore trained values.  Buffers (gf_buffer) live in the
+ * same block, in creation order with the parameters, so saving the block
+ * saves the whole trained state.  Before
+ * compile the count is 0 and the pointers NULL; gf_param_value is NULL for
+ * a node that is neither a parameter nor a buffer.  gf_param_offset gives
+ * where a node's slice starts in the block, (size_t)-1 if it has none. */
 size_t gf_param_count(const gf_graph *g);
 float *gf_params(gf_graph *g);
 float *gf_param_value(gf_graph *g, gf_node param);
 size_t gf_node_size(const gf_graph *g, gf_node n); /* elements, per example if batched */
+size_t gf_param_offset(const gf_graph *g, gf_node n);
 
 /* Workspaces: buffers for every node's value and gradient, for batches of up
  * to max_batch rows, all allocated and zeroed here; the batch starts at
@@ -196,6 +255,21 @@ float *gf_grad(gf_workspace *ws, gf_node n);
 /* All parameter gradients, gf_param_count() floats laid out like
  * gf_params(); the parameters' gf_grad buffers are slices of it. */
 float *gf_param_grads(gf_workspace *ws);
+
+/* Training mode on (1) or off (0, the default: evaluation).  In training,
+ * dropout and noise draw from rng, which the caller owns and which must
+ * live while training is on (NULL is allowed only with on = 0), and batch
+ * norm updates its running statistics.  GF_ERR_ARG for ws NULL or for
+ * on with rng NULL. */
+gf_status gf_set_training(gf_workspace *ws, int on, gf_rng *rng);
+int gf_training(const gf_workspace *ws); /* 0 for NULL */
+
+/* The first node, in creation order up to upto, whose value holds a NaN
+ * or an infinity at the current batch, or, if every value is finite and
+ * grads is set, the first node in backward order (from upto down) whose
+ * gradient does; GF_NONE if none.  *in_gradient (may be NULL) says which.
+ * For reporting where training diverged. */
+gf_node gf_first_nonfinite(const gf_workspace *ws, gf_node upto, int grads, int *in_gradient);
 
 /* Run every node from 0 to upto in creation order (also those upto does not
  * depend on), at the current batch, allocating nothing.  GF_ERR_ARG for ws
