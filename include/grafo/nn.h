@@ -16,6 +16,7 @@
 #include "grafo/base.h"
 #include "grafo/data.h"
 #include "grafo/graph.h"
+#include "grafo/optim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +33,7 @@ typedef enum gf_init {
     GF_INIT_XAVIER_NORMAL,
     GF_INIT_HE_UNIFORM,
     GF_INIT_HE_NORMAL,
+    GF_INIT_ONES,
     GF_INIT_COUNT
 } gf_init;
 
@@ -51,6 +53,17 @@ typedef enum gf_activation {
     GF_ACT_ELU,        /* alpha 1 */
     GF_ACT_SOFTPLUS,
     GF_ACT_HARDTANH,
+    /* seed 004's generalisations of the rectifier and other units */
+    GF_ACT_ABS,        /* |z|: absolute-value rectification */
+    GF_ACT_PRELU,      /* max(0, z) + a min(0, z), one learned a per unit
+                          (parameter prelu<i>.alpha, starting at 0.25) */
+    GF_ACT_MAXOUT,     /* the layer computes units x pieces values and keeps
+                          the largest of each group of pieces */
+    GF_ACT_RBF,        /* radial basis: exp(-gamma_j ||x - W_{:,j}||^2), the
+                          layer's W holding centres, gamma_j > 0 learned
+                          through rbf<i>.gamma */
+    GF_ACT_STEP,       /* the perceptron's step and sign: forward only, */
+    GF_ACT_SIGN,       /* training through them fails */
     GF_ACT_COUNT
 } gf_activation;
 
@@ -60,9 +73,11 @@ const char *gf_activation_name(gf_activation a);
  * is gf_arch_parse's synonym, not one of them); GF_ERR_ARG naming the
  * choices if unknown or NULL, *out then untouched. */
 gf_status gf_activation_parse(const char *text, gf_activation *out);
-/* Apply an activation as a graph op (leaky ReLU with alpha 0.01, ELU with
- * 1).  Identity adds no node and returns x.  An unknown activation gives
- * GF_NONE and a sticky GF_ERR_ARG, as the graph builders do. */
+/* Apply an element-wise activation as a graph op (leaky ReLU with alpha
+ * 0.01, ELU with 1; abs, step, sign).  Identity adds no node and returns x.
+ * PReLU, maxout and RBF need parameters or change the layer's width, so
+ * they are layer options (gf_dense_layer), and here give GF_NONE and a
+ * sticky GF_ERR_ARG, as an unknown activation does. */
 gf_node gf_activate(gf_graph *g, gf_node x, gf_activation a);
 
 /* ---- Losses ---- */
@@ -112,6 +127,32 @@ gf_node gf_model_param(gf_model *m, const char *name, int rows, int cols, gf_ini
  * or any builder's error. */
 gf_node gf_dense(gf_model *m, gf_node x, int units, gf_activation act);
 
+/* A layer with options, in this order (Ioffe & Szegedy's placement of
+ * batch norm, dropout after the unit):
+ *     z = x W + b  ->  batch norm (scale, shift)  ->  activation  ->  dropout
+ * with weight noise added to W in training.  Maxout's W has units x pieces
+ * columns; RBF's W holds the centres (no b, no batch norm).  Parameters
+ * are named W<i>, b<i>, bn<i>.scale, bn<i>.shift, bn<i>.running (a buffer:
+ * running mean and variance), prelu<i>.alpha, rbf<i>.gamma. */
+typedef struct gf_layer_opts {
+    gf_activation act;
+    int pieces;          /* maxout: pieces per unit, >= 2 (default 2) */
+    int batch_norm;      /* 1: normalise z by batch statistics (default 0) */
+    float dropout;       /* in [0, 1): drop rate after the unit (default 0) */
+    float weight_noise;  /* >= 0: sd of the noise on W in training (default 0) */
+} gf_layer_opts;
+
+#define GF_LAYER_OPTS_DEFAULT {.act = GF_ACT_IDENTITY, .pieces = 2, .batch_norm = 0, .dropout = 0.0f, .weight_noise = 0.0f}
+
+/* As gf_dense, with options; o NULL means GF_LAYER_OPTS_DEFAULT. Bad
+ * options give GF_NONE and a sticky GF_ERR_ARG naming the layer. */
+gf_node gf_dense_layer(gf_model *m, gf_node x, int units, const gf_layer_opts *o);
+
+/* Label smoothing for a softmax cross-entropy loss (seed 004: 1 - eps for
+ * the label, eps / (k - 1) for the others), eps in [0, 1); call before
+ * gf_model_set_loss (GF_ERR_STATE after).  Default 0. */
+gf_status gf_model_set_label_smoothing(gf_model *m, float eps);
+
 /* Choose the output node and the loss, once (GF_ERR_STATE the second time).
  * Adds the target input "target": shaped like one example of the output
  * (mse, bce_logits, hinge; the output must be batched) or one class index
@@ -130,22 +171,47 @@ gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss);
  * loss, GF_ERR_NOMEM. */
 gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed);
 
+/* Reallocate the model's buffers for batches of up to max_batch rows,
+ * keeping the parameters (e.g. a loaded model, compiled for prediction, to
+ * be trained with larger batches).  GF_ERR_STATE before compile,
+ * GF_ERR_ARG for max_batch < 1, GF_ERR_NOMEM (the old buffers are then
+ * kept). */
+gf_status gf_model_set_max_batch(gf_model *m, int max_batch);
+
 /* ---- Architectures as text ----
- * "512:relu,10:softmax": comma-separated layers, each UNITS:ACTIVATION.
- * Hidden layers take any gf_activation name.  The last layer's name also
- * chooses the loss: softmax (softmax cross-entropy on class indices, two or
- * more units), sigmoid (binary cross-entropy on 0/1 targets, one unit) or
- * identity / linear (mean squared error).  The output layer itself stays
- * linear, since those losses work from logits. */
+ * "512:relu,10:softmax": comma-separated layers, each UNITS:ACTIVATION
+ * followed by options, all joined by colons:
+ *
+ *     spec   := [input ','] layer (',' layer)*
+ *     input  := 'input' (':' ('dropout=' P | 'noise=' SD | 'weight_noise=' SD))+
+ *     layer  := UNITS ':' ACT ['=' PIECES] (':' ('bn' | 'dropout=' P))*
+ *
+ * e.g. "input:dropout=0.2,256:relu:bn:dropout=0.5,128:maxout=3,10:softmax".
+ * Hidden layers take any gf_activation name; maxout takes its pieces after
+ * '=' (default 2).  The optional input element drops or perturbs the
+ * inputs and adds noise to every W in training (gf_layer_opts's
+ * weight_noise).  The last layer's name also chooses the loss: softmax
+ * (softmax cross-entropy on class indices, two or more units; it may take
+ * ':smooth=EPS', label smoothing), sigmoid (binary cross-entropy on 0/1
+ * targets, one unit) or identity / linear (mean squared error).  The
+ * output layer itself stays linear, since those losses work from logits,
+ * and takes no bn or dropout. */
 typedef struct gf_layer_spec {
     int units;
     gf_activation act;   /* the output layer's is GF_ACT_IDENTITY */
+    int pieces;          /* maxout's, else 0 */
+    int batch_norm;      /* 0 or 1 */
+    float dropout;       /* after the unit, [0, 1) */
 } gf_layer_spec;
 
 typedef struct gf_arch {
     size_t n;                /* layers, the output layer last */
     gf_layer_spec *layers;   /* owned; free with gf_arch_free() */
     gf_loss loss;
+    float input_dropout;     /* [0, 1) */
+    float input_noise;       /* sd >= 0 */
+    float weight_noise;      /* sd >= 0 */
+    float label_smoothing;   /* softmax only, [0, 1) */
 } gf_arch;
 
 #define GF_ARCH_MAX_LAYERS 64
@@ -181,18 +247,21 @@ gf_model *gf_model_from_arch(int inputs, const gf_arch *a);
 typedef struct gf_epoch_report {
     int epoch;                /* 1-based */
     double loss;              /* mean training loss over the epoch's rows, each
-                                 batch's taken before its update */
+                                 batch's taken before its update (the data's
+                                 loss: penalties not included) */
     double train_accuracy;    /* on the minibatches as they were trained (as
                                  gf_model_evaluate counts); NaN for regression */
-    double test_loss;         /* NaN without test data */
-    double test_accuracy;     /* NaN without test data or for regression */
+    double valid_loss;        /* NaN without validation data */
+    double valid_accuracy;    /* NaN without validation data or for regression */
     double seconds;           /* training time of the epoch, evaluation excluded */
     double samples_per_second; /* training rows / seconds */
     double learning_rate;     /* of the epoch's last step */
+    double grad_norm;         /* global norm of the epoch's last gradient */
+    int best;                 /* 1 if the validation loss is the best so far */
 } gf_epoch_report;
 
-/* Called after every epoch (after the test evaluation); return non-zero to
- * stop training, which gf_model_fit then reports as GF_OK. */
+/* Called after every epoch (after the validation pass); return non-zero to
+ * stop training, which the fit then reports as GF_OK. */
 typedef int (*gf_epoch_fn)(const gf_epoch_report *r, void *user);
 
 /* Where training is within an epoch, for progress bars. */
@@ -206,40 +275,117 @@ typedef struct gf_progress {
 /* Called after every minibatch; keep it cheap (throttle any drawing). */
 typedef void (*gf_progress_fn)(const gf_progress *p, void *user);
 
-/* Minibatch SGD (seed 000, Algorithm 2.2; batch_size 1 is the online SGD of
- * Algorithm 2.1).  The learning rate at step t (counted from 0 over every
- * epoch of one gf_model_fit call) is lr / (1 + lr_decay t): fixed when
- * lr_decay is 0, the 1/t decay otherwise.  The last batch of an epoch may
- * be short.  Defaults in GF_FIT_OPTS_DEFAULT. */
+/* Minibatch training (seed 000, Algorithm 2.2; batch_size 1 is the online
+ * SGD of Algorithm 2.1) with the optimiser, schedule, penalties and
+ * clipping of `optim` (grafo/optim.h).  Penalties apply to weights (the W
+ * of each layer) only.  The last batch of an epoch may be short.  Every
+ * epoch reshuffles the rows from the model's generator, then trains, then
+ * evaluates on the validation data if any.  Early stopping (patience > 0,
+ * which needs validation data) stops after `patience` epochs without the
+ * validation loss falling by more than min_delta below its best, and at
+ * the end, stopped early or not, restores the weights of the best epoch.
+ * Defaults in GF_FIT_OPTS_DEFAULT. */
 typedef struct gf_fit_opts {
     int epochs;       /* >= 1; default 10 */
     int batch_size;   /* 1 to the compiled max_batch; default 64 */
-    float lr;         /* > 0 and finite; default 0.1 */
-    float lr_decay;   /* >= 0 and finite; default 0 */
-    int shuffle;      /* reshuffle the examples every epoch from the model's
-                         generator (default 1); 0 keeps the data's order */
+    gf_optim_opts optim; /* default GF_OPTIM_OPTS_DEFAULT: SGD, lr 0.1 */
+    int shuffle;      /* reshuffle the examples every epoch (default 1); 0
+                         keeps the data's order */
+    int patience;     /* early stopping; 0 (the default) is off */
+    double min_delta; /* >= 0; default 0 */
     gf_epoch_fn on_epoch;       /* may be NULL (the default) */
     gf_progress_fn on_progress; /* may be NULL (the default) */
     void *user;                 /* passed to both callbacks; default NULL */
 } gf_fit_opts;
 
 #define GF_FIT_OPTS_DEFAULT \
-    {.epochs = 10, .batch_size = 64, .lr = 0.1f, .lr_decay = 0.0f, .shuffle = 1, .on_epoch = NULL, .on_progress = NULL, \
-     .user = NULL}
+    {.epochs = 10, .batch_size = 64, .optim = GF_OPTIM_OPTS_DEFAULT, .shuffle = 1, .patience = 0, \
+     .min_delta = 0.0, .on_epoch = NULL, .on_progress = NULL, .user = NULL}
 
-/* Train on `train`, evaluating on `test` (may be NULL) after each epoch.
- * The data must fit the model: cols equal to its inputs, y_cols to the
- * target's size (1 for softmax_xent, whose dataset needs classes, no more
- * than the outputs).  Stops with GF_ERR_NUMERIC if a loss or gradient is
- * not finite, before applying that step, so the parameters are the last
- * good ones.  Other errors: GF_ERR_STATE before gf_model_compile,
- * GF_ERR_ARG for a NULL model, train or opts, a bad option, or a target
- * out of range for the loss (found at forward), GF_ERR_SHAPE for data
- * that do not fit, GF_ERR_NOMEM.  Allocates only the shuffling order. */
-gf_status gf_model_fit(gf_model *m, const gf_dataset *train, const gf_dataset *test,
+/* Train on `train`, validating on `valid` (may be NULL) after each epoch:
+ * a gf_trainer made, run and freed.  The data must fit the model: cols
+ * equal to its inputs, y_cols to the target's size (1 for softmax_xent,
+ * whose dataset needs classes, no more than the outputs).  Stops with
+ * GF_ERR_NUMERIC if a loss or gradient is not finite, before applying that
+ * step, so the parameters are the last good ones; the message names the
+ * epoch, the step and the first node whose value (or gradient) was not
+ * finite.  Other errors: GF_ERR_STATE before gf_model_compile, GF_ERR_ARG
+ * for a NULL model, train or opts, a bad option (patience without
+ * validation data among them), or a target out of range for the loss
+ * (found at forward), GF_ERR_SHAPE for data that do not fit, GF_ERR_NOMEM. */
+gf_status gf_model_fit(gf_model *m, const gf_dataset *train, const gf_dataset *valid,
                        const gf_fit_opts *opts);
 
-/* Mean loss and accuracy of the model on ds, in batches of max_batch rows.
+/* ---- The trainer: training that can stop and resume ----
+ * A trainer holds everything a run changes besides the model's parameters:
+ * the optimiser and its moments, the epoch and step counters, the random
+ * generator for shuffling, dropout and noise, the early-stopping state with
+ * the best weights, and the history.  Save it with the model after an epoch
+ * (a checkpoint, see grafo/io.h), restore it into a new trainer, and
+ * gf_trainer_fit continues where it stopped: the same seed and thread count
+ * give bit-identical weights to a run never interrupted. */
+typedef struct gf_trainer gf_trainer;
+
+/* A trainer for m (borrowed: it must outlive the trainer; compiled), with
+ * the options copied and the generator copied from the model's.  NULL on
+ * failure: GF_ERR_STATE before compile, GF_ERR_ARG for bad options,
+ * GF_ERR_NOMEM. */
+gf_trainer *gf_trainer_new(gf_model *m, const gf_fit_opts *o);
+void gf_trainer_free(gf_trainer *t); /* NULL is fine */
+
+/* Run the epochs after gf_trainer_epoch(t) up to opts.epochs (none if
+ * done), as gf_model_fit describes; the same data must be given on every
+ * call.  Early stopping's end restores the best weights. */
+gf_status gf_trainer_fit(gf_trainer *t, const gf_dataset *train, const gf_dataset *valid);
+
+/* Change the epochs to train to (>= 1), e.g. to extend a resumed run.
+ * GF_ERR_ARG otherwise. */
+gf_status gf_trainer_set_epochs(gf_trainer *t, int epochs);
+
+/* Replace the callbacks and their user pointer (a loaded trainer has
+ * none).  t NULL does nothing. */
+void gf_trainer_set_callbacks(gf_trainer *t, gf_epoch_fn on_epoch, gf_progress_fn on_progress,
+                              void *user);
+
+/* The options as copied (borrowed), the optimiser (borrowed, for its
+ * state), and the epochs completed. */
+const gf_fit_opts *gf_trainer_opts(const gf_trainer *t);
+gf_optimizer *gf_trainer_optimizer(gf_trainer *t);
+int gf_trainer_epoch(const gf_trainer *t);
+/* 1 once early stopping has ended the run. */
+int gf_trainer_stopped(const gf_trainer *t);
+
+/* The epochs completed, in order; *n receives how many.  Borrowed, valid
+ * until the next gf_trainer_fit or gf_trainer_restore. */
+const gf_epoch_report *gf_trainer_history(const gf_trainer *t, size_t *n);
+
+/* Counters and generator, as saved in checkpoints. */
+typedef struct gf_trainer_state {
+    int epoch;            /* epochs completed */
+    uint64_t step;        /* minibatches trained, over every epoch */
+    gf_rng rng;           /* shuffling, dropout and noise */
+    int best_epoch;       /* early stopping: epoch of the best validation loss, 0 if none */
+    double best_loss;     /* its loss, +inf if none */
+    int bad_epochs;       /* epochs since it */
+    int stopped;          /* early stopping ended the run */
+} gf_trainer_state;
+
+void gf_trainer_get_state(const gf_trainer *t, gf_trainer_state *out);
+/* Restore counters and history (n reports, copied; may be 0 with history
+ * NULL).  The optimiser's moments are restored through
+ * gf_trainer_optimizer, the best weights through gf_trainer_best.
+ * GF_ERR_ARG for inconsistent values (negative counters, an epoch beyond
+ * the options' epochs, a history whose length is not the epoch),
+ * GF_ERR_NOMEM. */
+gf_status gf_trainer_restore(gf_trainer *t, const gf_trainer_state *s,
+                             const gf_epoch_report *history, size_t n);
+/* The best epoch's parameters (gf_param_count floats), writable for
+ * restoring; NULL when early stopping is off. */
+float *gf_trainer_best(gf_trainer *t);
+
+/* Mean loss and accuracy of the model on ds, in batches of max_batch rows,
+ * in evaluation mode (no dropout or noise; batch norm's running
+ * statistics).
  * Accuracy is the fraction of rows whose largest logit is the label
  * (softmax_xent), or of outputs on the right side of 0 (bce_logits: target
  * >= 0.5; hinge: target > 0); NaN for mse.  loss and accuracy may be NULL.

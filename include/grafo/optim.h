@@ -88,6 +88,14 @@ typedef struct gf_optim_opts {
  * gives SGD's. */
 gf_optim_opts gf_optim_defaults(gf_optim_kind kind);
 
+/* gf_optim_defaults(GF_OPTIM_SGD) as an initialiser, for option structs
+ * that hold a gf_optim_opts (gf_fit_opts). */
+#define GF_OPTIM_OPTS_DEFAULT                                                                  \
+    {.kind = GF_OPTIM_SGD, .lr = 0.1f, .momentum = 0.0f, .nesterov = 0, .beta1 = 0.9f,         \
+     .beta2 = 0.999f, .rho = 0.99f, .eps = 1e-8f, .weight_decay = 0.0f, .l1 = 0.0f,            \
+     .clip_norm = 0.0f, .schedule = GF_SCHEDULE_CONSTANT, .gamma = 0.1f, .step_epochs = 10,   \
+     .decay = 0.0f, .period = 10, .lr_min = 0.0f}
+
 /* Every field in its range, with a message naming the field, its value and
  * the range (GF_ERR_ARG); also GF_ERR_ARG for o NULL. */
 gf_status gf_optim_check(const gf_optim_opts *o);

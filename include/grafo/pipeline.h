@@ -175,6 +175,40 @@ gf_status gf_pipeline_predict_x(gf_pipeline *p, const double *x, size_t n, size_
                                 gf_prediction **out);
 void gf_prediction_free(gf_prediction *pr); /* NULL is fine */
 
+/* ---- Checkpoints ----
+ * A network pipeline and the state of the trainer training it (grafo/nn.h):
+ * the model file's tensors and description, plus the optimiser's moments,
+ * the best weights under early stopping, the counters, the random
+ * generator, the fit options and the history, so that a run resumed from
+ * it continues bit for bit.  Written as gf_pipeline_save writes (a
+ * temporary file, fsynced and renamed): never half a checkpoint.  A
+ * checkpoint is also a model file: gf_pipeline_load and grafo predict read
+ * it as the network it holds. */
+
+/* Save p (a network) and t (training p's network) to path.  GF_ERR_ARG for
+ * NULLs, a pipeline that is not a network or a trainer of another model;
+ * else gf_pipeline_save's errors. */
+gf_status gf_checkpoint_save(const gf_pipeline *p, const gf_trainer *t, const char *path);
+
+/* Load a checkpoint: *p the pipeline, its network ready to train with the
+ * saved batch size, and *t a trainer for it with the saved options (no
+ * callbacks) and state; free t before p.  On failure both are NULL.
+ * Errors as gf_pipeline_load's, GF_ERR_FORMAT (naming the file and what is
+ * wrong) for a model file that is not a checkpoint or checkpoint parts
+ * that do not fit the network. */
+gf_status gf_checkpoint_load(const char *path, gf_pipeline **p, gf_trainer **t);
+
+/* ---- Training history ----
+ * One row per epoch: epoch, loss, train_accuracy, valid_loss,
+ * valid_accuracy, learning_rate, grad_norm, seconds (NaN written as
+ * empty), as CSV; or drawn as an SVG a browser opens: loss per epoch
+ * (training against validation) and, for classifiers, accuracy per epoch.
+ * Written atomically; GF_ERR_ARG for NULLs or n = 0, GF_ERR_IO naming the
+ * path and the system's reason. */
+gf_status gf_history_write_csv(const char *path, const gf_epoch_report *r, size_t n);
+gf_status gf_history_write_svg(const char *path, const gf_epoch_report *r, size_t n,
+                               const char *title);
+
 #ifdef __cplusplus
 }
 #endif
