@@ -165,17 +165,17 @@ static int epoch_done(const gf_epoch_report *r, void *user)
         if (pg->tty) fputs("\r\033[K", stderr);
         fprintf(stderr, "epoch %d  loss %.6f", r->epoch, r->loss);
         if (!isnan(r->train_accuracy)) fprintf(stderr, "  accuracy %.4f", r->train_accuracy);
-        if (!isnan(r->test_loss)) fprintf(stderr, "  valid loss %.6f", r->test_loss);
-        if (!isnan(r->test_accuracy)) fprintf(stderr, "  valid accuracy %.4f", r->test_accuracy);
+        if (!isnan(r->valid_loss)) fprintf(stderr, "  valid loss %.6f", r->valid_loss);
+        if (!isnan(r->valid_accuracy)) fprintf(stderr, "  valid accuracy %.4f", r->valid_accuracy);
         fprintf(stderr, "  %.2f s\n", r->seconds);
     }
     json_t *e = json_pack("{s:i, s:f, s:f}", "epoch", r->epoch, "loss", r->loss, "seconds",
                           r->seconds);
     if (e && !isnan(r->train_accuracy))
         json_object_set_new(e, "accuracy", json_real(r->train_accuracy));
-    if (e && !isnan(r->test_loss)) json_object_set_new(e, "valid_loss", json_real(r->test_loss));
-    if (e && !isnan(r->test_accuracy))
-        json_object_set_new(e, "valid_accuracy", json_real(r->test_accuracy));
+    if (e && !isnan(r->valid_loss)) json_object_set_new(e, "valid_loss", json_real(r->valid_loss));
+    if (e && !isnan(r->valid_accuracy))
+        json_object_set_new(e, "valid_accuracy", json_real(r->valid_accuracy));
     if (e) json_array_append_new(pg->history, e);
     return 0;
 }
@@ -315,8 +315,9 @@ int cmd_train(int argc, char **argv)
         long batch = o.batch < (long)split->n_train ? o.batch : (long)split->n_train;
         if (batch < 1) batch = 1;
         f.batch_size = (int)batch;
-        f.lr = (float)o.lr;
-        f.lr_decay = (float)o.decay;
+        f.optim.lr = (float)o.lr;
+        f.optim.schedule = GF_SCHEDULE_INVERSE;
+        f.optim.decay = (float)o.decay;
         f.on_epoch = epoch_done;
         f.on_progress = draw_bar;
         f.user = &pg;

@@ -283,7 +283,7 @@ static void test_model(void)
     gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
     o.epochs = 60;
     o.batch_size = 16;
-    o.lr = 0.1f;
+    o.optim.lr = 0.1f;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_OK, "%s", gf_errmsg());
     CHECK(gf_model_evaluate(m, ds, &loss, &acc) == GF_OK, "%s", gf_errmsg());
     CHECK(acc == 1.0, "accuracy %.3f on separable clusters", acc);
