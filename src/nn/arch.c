@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- checking, printing and building ----------------------------------- */
@@ -96,7 +97,17 @@ static void put(text *t, const char *fmt, ...)
     t->used += (size_t)len;
 }
 
-/* %.9g prints every float so that it parses back to the same float. */
+/* The fewest significant digits that read back as the same float (0.2,
+ * not 0.200000003); nine always do. */
+static const char *short_float(float v, char buf[32])
+{
+    for (int digits = 1; digits <= 9; digits++) {
+        snprintf(buf, 32, "%.*g", digits, (double)v);
+        if (strtof(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
 gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size)
 {
     if (!buf || size == 0) return gf__fail(GF_ERR_ARG, "arch_format: no buffer");
@@ -104,11 +115,12 @@ gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size)
     gf_status st = check_arch(a, "arch_format");
     if (st) return st;
     text t = {.buf = buf, .size = size};
+    char num[32];
     if (a->input_dropout > 0 || a->input_noise > 0 || a->weight_noise > 0) {
         put(&t, "input");
-        if (a->input_dropout > 0) put(&t, ":dropout=%.9g", a->input_dropout);
-        if (a->input_noise > 0) put(&t, ":noise=%.9g", a->input_noise);
-        if (a->weight_noise > 0) put(&t, ":weight_noise=%.9g", a->weight_noise);
+        if (a->input_dropout > 0) put(&t, ":dropout=%s", short_float(a->input_dropout, num));
+        if (a->input_noise > 0) put(&t, ":noise=%s", short_float(a->input_noise, num));
+        if (a->weight_noise > 0) put(&t, ":weight_noise=%s", short_float(a->weight_noise, num));
         put(&t, ",");
     }
     for (size_t i = 0; i < a->n; i++) {
@@ -117,9 +129,9 @@ gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size)
         put(&t, "%s%d:%s", i ? "," : "", l->units, hidden ? gf_activation_name(l->act) : loss_name(a->loss));
         if (l->act == GF_ACT_MAXOUT) put(&t, "=%d", l->pieces);
         if (l->batch_norm) put(&t, ":bn");
-        if (l->dropout > 0) put(&t, ":dropout=%.9g", l->dropout);
+        if (l->dropout > 0) put(&t, ":dropout=%s", short_float(l->dropout, num));
     }
-    if (a->label_smoothing > 0) put(&t, ":smooth=%.9g", a->label_smoothing);
+    if (a->label_smoothing > 0) put(&t, ":smooth=%s", short_float(a->label_smoothing, num));
     if (t.used >= size) {
         buf[0] = '\0';
         return gf__fail(GF_ERR_ARG, "arch_format: the spec needs %zu bytes, the buffer has %zu",
