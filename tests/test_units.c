@@ -324,11 +324,15 @@ static void test_forward_only(void)
         gf_node w = gf_param(g, "W", 2, (int64_t[]){3, 1});
         gf_node h = gf_matmul(g, x, w);
         gf_node out = use_sign ? gf_sign(g, h) : gf_step(g, h);
-        gf_node loss = gf_mse(g, out, gf_input(g, "t", 1, (int64_t[]){1}));
+        /* v's gradient comes before the step's in backward order, so a
+         * late check would already have written it. */
+        gf_node v = gf_param(g, "v", 1, (int64_t[]){1});
+        gf_node loss = gf_mse(g, gf_mul(g, out, v), gf_input(g, "t", 1, (int64_t[]){1}));
         CHECK(gf_graph_compile(g) == GF_OK, "%s", gf_errmsg());
         gf_workspace *ws = gf_workspace_new(g, 4);
         fill(gf_value(ws, x), 12, -1, 1);
         fill(gf_param_value(g, w), 3, -1, 1);
+        gf_param_value(g, v)[0] = 2;
         for (size_t i = 0; i < gf_param_count(g); i++) gf_param_grads(ws)[i] = 7;
         CHECK(gf_forward(ws, loss) == GF_OK, "%s", gf_errmsg());
         gf_status s = gf_backward(ws, loss);
