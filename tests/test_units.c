@@ -401,8 +401,8 @@ static void test_shape_errors(void)
     gf_graph_free(g);
 }
 
-/* Two moons of a sort: label 1 when x0 x1 > 0 (XOR of the signs), 64
- * points.  Two hidden layers, each a dense layer followed by the unit. */
+/* XOR of the signs: label 1 when x0 x1 > 0, for 64 random
+ * points in the square.  One hidden layer: dense, then PReLU or maxout. */
 enum { ROWS = 64 };
 
 static double train(int use_maxout, double *first, int steps)
