@@ -89,8 +89,10 @@ typedef enum gf_op {
                            consecutive features (seed 004) */
     GF_OP_SQDIST,       /* x (m, d), c (d, n) -> (m, n): ||x_i - c_{:,j}||^2,
                            the radial-basis unit's distance */
-    GF_OP_STEP,         /* 1 if x >= 0 else 0; forward only */
-    GF_OP_SIGN,         /* +1 if x >= 0 else -1; forward only */
+    GF_OP_STEP,         /* 1 if x > 0, 0 if x < 0, 1/2 at 0 (the notes'
+                           Heaviside step); forward only */
+    GF_OP_SIGN,         /* +1 if x > 0, -1 if x < 0, 0 at 0 (the notes'
+                           signum); forward only */
     GF_OP_DROPOUT,      /* training: x m / (1 - p), m ~ Bernoulli(1 - p);
                            evaluation: x */
     GF_OP_NOISE,        /* training: x + N(0, sigma^2); evaluation: x */
@@ -161,11 +163,32 @@ gf_node gf_hinge(gf_graph *g, gf_node scores, gf_node target);
 gf_node gf_softmax_xent_smooth(gf_graph *g, gf_node logits, gf_node labels, float eps);
 
 /* ---- Units of seed 004 ----
- * abs, prelu, maxout and sqdist are differentiable (checked against finite
- * differences).  step and sign are the perceptron's: they have no useful
- * gradient, so gf_backward through one fails with GF_ERR_STATE naming it.
- * maxout needs the last dimension divisible by k >= 2 (GF_ERR_SHAPE);
- * sqdist takes a matrix x whose last dimension is c's rows. */
+ * abs, exp, prelu, maxout and sqdist are differentiable (checked against
+ * finite differences); at kinks they follow PyTorch: abs'(0) = 0, prelu's
+ * x gradient is alpha dy for x <= 0 and alpha's gradient sums min(0, x) dy,
+ * and maxout's gradient goes to the largest element of each group, the
+ * first one on ties.
+ * prelu's alpha broadcasts as add's right operand: one per feature (a
+ * parameter shaped like x's trailing dimensions) or a scalar, usually a
+ * parameter, so it is learned (seed 004's parametric ReLU; alpha = -1 is
+ * |x| and alpha = 0.01 leaky ReLU).
+ * maxout(a, k) takes the maximum over groups of k consecutive features of
+ * the last dimension, (.., n k) -> (.., n): k < 2 gives GF_ERR_ARG, a last
+ * dimension not divisible by k (or a scalar) GF_ERR_SHAPE.
+ * sqdist(x, c) takes x (m, d), batched or not, and centres c (d, n) without
+ * a batch dimension (GF_ERR_SHAPE otherwise, and if the d's differ) and
+ * gives (m, n) squared Euclidean distances between the rows of x and the
+ * columns of c: exp of a negative multiple of it is the radial-basis unit.
+ * It is computed as ||x||^2 + ||c||^2 - 2 x c, clamped at 0, so values near
+ * 0 carry float cancellation error (about 1e-7 of the norms).
+ * step and sign are the perceptron's, with the values at 0 of the notes'
+ * table of activations (seed 001): step(0) = 1/2, sign(0) = 0; NaN stays
+ * NaN.  They have no gradient and are for prediction: gf_backward (and so
+ * gf_check_grad) fails with GF_ERR_STATE, naming the node, its op and the
+ * loss, when a gradient from the loss would have to cross one to reach a
+ * parameter; it fails before writing any gradient, so every gradient keeps
+ * its previous value.  step or sign applied to nodes that need no gradient
+ * (the data) is fine. */
 gf_node gf_abs(gf_graph *g, gf_node a);
 gf_node gf_exp(gf_graph *g, gf_node a);
 gf_node gf_prelu(gf_graph *g, gf_node a, gf_node alpha);
@@ -284,7 +307,8 @@ gf_status gf_forward(gf_workspace *ws, gf_node upto);
  * are overwritten, not accumulated, so no zeroing is needed between steps.
  * GF_ERR_ARG for ws NULL or a node that does not exist, GF_ERR_SHAPE if
  * loss is not an unbatched scalar, GF_ERR_STATE if no parameter flows into
- * it. */
+ * it or if the gradient would have to cross a step or sign node (see the
+ * units of seed 004), with no gradient written then. */
 gf_status gf_backward(gf_workspace *ws, gf_node loss);
 
 /* Compare the gradient of the scalar `loss` with respect to every parameter

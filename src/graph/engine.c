@@ -41,6 +41,36 @@ gf_status gf_forward(gf_workspace *ws, gf_node upto)
     return GF_OK;
 }
 
+/* Ops without a backward (step, sign) cannot pass a gradient on.  Walk the
+ * nodes a gradient from the loss would reach, as gf_backward does, and
+ * fail on the first such op found before any gradient is written, so a
+ * failed backward leaves every gradient as the last good one left it.
+ * Only nodes that need a gradient are reached, so step applied to the
+ * data alone is no obstacle. */
+static gf_status check_differentiable(gf_workspace *ws, gf_node loss)
+{
+    const gf_graph *g = ws->g;
+    unsigned char *reached = ws->written; /* scratch: gf_backward resets it */
+    memset(reached, 0, (size_t)g->n_nodes);
+    reached[loss] = 1;
+    for (gf_node i = loss; i >= 0; i--) {
+        const gf_nodeinfo *n = &g->nodes[i];
+        if (!reached[i] || n->n_in == 0) continue;
+        if (!gf__ops[n->op].backward) {
+            const char *name = n->name ? n->name : "";
+            return gf__fail(GF_ERR_STATE, "backward: node %d (%s)%s%s%s lies between the loss "
+                            "(node %d) and a parameter, but step and sign have no gradient: "
+                            "they are for prediction (e.g. the perceptron's output), not for "
+                            "training; train through a smooth unit (sigmoid, tanh) and apply "
+                            "%s only to predict", (int)i, gf_op_name(n->op), *name ? " '" : "",
+                            name, *name ? "'" : "", (int)loss, gf_op_name(n->op));
+        }
+        for (int k = 0; k < n->n_in; k++)
+            if (g->nodes[n->in[k]].needs_grad) reached[n->in[k]] = 1;
+    }
+    return GF_OK;
+}
+
 /* d(N) <- 1; then for i = N-1 down to 1, d(i) <- sum over consumers j of
  * d(j) df_j/di.  Each op adds its share into its inputs' gradients; the
  * first consumer reached (the last one created) overwrites instead, so no
@@ -60,6 +90,8 @@ gf_status gf_backward(gf_workspace *ws, gf_node loss)
     if (!ln->needs_grad)
         return gf__fail(GF_ERR_STATE, "backward: node %d (%s) does not depend on any parameter",
                         (int)loss, gf_op_name(ln->op));
+    s = check_differentiable(ws, loss);
+    if (s != GF_OK) return s;
 
     memset(ws->written, 0, (size_t)g->n_nodes);
     ws->grad[loss][0] = 1.0f;

@@ -12,10 +12,12 @@
 /* Typed parameters, one struct per op that has any. */
 typedef struct gf_scale_params { float s; } gf_scale_params;
 typedef struct gf_alpha_params { float alpha; } gf_alpha_params; /* leaky ReLU, ELU */
+typedef struct gf_maxout_params { int k; } gf_maxout_params; /* features per group, >= 2 */
 
 typedef union gf_op_params {
     gf_scale_params scale;
     gf_alpha_params alpha;
+    gf_maxout_params maxout;
 } gf_op_params;
 
 typedef struct gf_nodeinfo {

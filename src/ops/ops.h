@@ -40,6 +40,19 @@ GF_DECLARE_OP(mse);
 GF_DECLARE_OP(bce_logits);
 GF_DECLARE_OP(softmax_xent);
 GF_DECLARE_OP(hinge);
+/* units.c, with the shape rules of maxout and sqdist in shape_rules.c.
+ * step and sign are forward only: their table entries have no backward. */
+GF_DECLARE_OP(abs);
+GF_DECLARE_OP(exp);
+GF_DECLARE_OP(prelu);
+GF_DECLARE_OP(maxout);
+GF_DECLARE_OP(sqdist);
+gf_status gf__step_forward(const gf_opctx *c);
+gf_status gf__step_reference(const gf_refctx *c);
+gf_status gf__sign_forward(const gf_opctx *c);
+gf_status gf__sign_reference(const gf_refctx *c);
+gf_status gf__shape_maxout(const gf_graph *g, gf_nodeinfo *n);
+gf_status gf__shape_sqdist(const gf_graph *g, gf_nodeinfo *n);
 
 /* Numerically stable scalar pieces shared by activations and losses. */
 static inline float gf__sigmoidf(float x)
