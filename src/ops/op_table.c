@@ -33,6 +33,7 @@ const gf_opdef gf__ops[GF_OP_COUNT] = {
     ENTRY(GF_OP_BCE_LOGITS, "bce_logits", 2, gf__shape_loss_pair, bce_logits),
     ENTRY(GF_OP_SOFTMAX_XENT, "softmax_xent", 2, gf__shape_xent, softmax_xent),
     ENTRY(GF_OP_HINGE, "hinge", 2, gf__shape_loss_pair, hinge),
+    LEAF(GF_OP_BUFFER, "buffer"),
 };
 
 /* Designated initialisers leave a forgotten op as a zeroed entry; the size
