@@ -34,6 +34,9 @@ const gf_opdef gf__ops[GF_OP_COUNT] = {
     ENTRY(GF_OP_SOFTMAX_XENT, "softmax_xent", 2, gf__shape_xent, softmax_xent),
     ENTRY(GF_OP_HINGE, "hinge", 2, gf__shape_loss_pair, hinge),
     LEAF(GF_OP_BUFFER, "buffer"),
+    ENTRY(GF_OP_DROPOUT, "dropout", 1, gf__shape_same_aux, dropout),
+    ENTRY(GF_OP_NOISE, "noise", 1, gf__shape_same_aux, noise),
+    ENTRY(GF_OP_BATCHNORM, "batchnorm", 2, gf__shape_batchnorm, batchnorm),
 };
 
 /* Designated initialisers leave a forgotten op as a zeroed entry; the size
