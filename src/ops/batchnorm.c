@@ -187,7 +187,10 @@ gf_status gf__batchnorm_reference(const gf_refctx *c)
             mu = var = 0;
             for (size_t r = 0; r < rows; r++) mu += x[r * cols + j];
             mu /= (double)rows;
-            for (size_t r = 0; r < rows; r++) var += (x[r * cols + j] - mu) * (x[r * cols + j] - mu);
+            for (size_t r = 0; r < rows; r++) {
+                double d = x[r * cols + j] - mu;
+                var += d * d;
+            }
             var /= (double)rows;
         }
         double s = 1.0 / sqrt(var + eps);
