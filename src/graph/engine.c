@@ -20,6 +20,9 @@ static void make_ctx(const gf_workspace *ws, gf_node id, gf_opctx *c)
     c->node = n;
     for (int i = 0; i < n->n_in; i++) gf__view(ws, n->in[i], &c->in[i]);
     gf__view(ws, id, &c->out);
+    c->aux = ws->aux[id];
+    c->training = ws->forward_training;
+    c->rng = ws->forward_training ? ws->rng : NULL;
 }
 
 /* v(i) <- f_i(v(a_1), ..., v(a_m)) for i = 1..upto, in creation order. */
@@ -27,6 +30,7 @@ gf_status gf_forward(gf_workspace *ws, gf_node upto)
 {
     gf_status s = check_node(ws, upto, "forward");
     if (s != GF_OK) return s;
+    ws->forward_training = ws->training; /* backward differentiates this mode */
     for (gf_node i = 0; i <= upto; i++) {
         const gf_nodeinfo *n = &ws->g->nodes[i];
         if (n->n_in == 0) continue; /* leaves hold what the caller put there */

@@ -43,6 +43,10 @@ const gf_opdef gf__ops[GF_OP_COUNT] = {
     ENTRY(GF_OP_SQDIST, "sqdist", 2, gf__shape_sqdist, sqdist),
     FORWARD_ONLY(GF_OP_STEP, "step", 1, gf__shape_same, step),
     FORWARD_ONLY(GF_OP_SIGN, "sign", 1, gf__shape_same, sign),
+    LEAF(GF_OP_BUFFER, "buffer"),
+    ENTRY(GF_OP_DROPOUT, "dropout", 1, gf__shape_same_aux, dropout),
+    ENTRY(GF_OP_NOISE, "noise", 1, gf__shape_same_aux, noise),
+    ENTRY(GF_OP_BATCHNORM, "batchnorm", 2, gf__shape_batchnorm, batchnorm),
 };
 
 /* Designated initialisers leave a forgotten op as a zeroed entry; the size

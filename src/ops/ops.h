@@ -13,6 +13,8 @@ gf_status gf__shape_leaf(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_matmul(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_rowwise(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_xent(const gf_graph *g, gf_nodeinfo *n);
+gf_status gf__shape_same_aux(const gf_graph *g, gf_nodeinfo *n);  /* dropout_noise.c */
+gf_status gf__shape_batchnorm(const gf_graph *g, gf_nodeinfo *n); /* batchnorm.c */
 
 /* linalg.c */
 GF_DECLARE_OP(matmul);
@@ -53,6 +55,11 @@ gf_status gf__sign_forward(const gf_opctx *c);
 gf_status gf__sign_reference(const gf_refctx *c);
 gf_status gf__shape_maxout(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_sqdist(const gf_graph *g, gf_nodeinfo *n);
+/* dropout_noise.c */
+GF_DECLARE_OP(dropout);
+GF_DECLARE_OP(noise);
+/* batchnorm.c */
+GF_DECLARE_OP(batchnorm);
 
 /* Numerically stable scalar pieces shared by activations and losses. */
 static inline float gf__sigmoidf(float x)
