@@ -3,13 +3,13 @@
  * and every piece of state a run changes kept here, so that a run saved
  * after an epoch and resumed continues bit for bit. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/error.h"
-#include "kernels/kernels.h"
 #include "nn/model.h"
 
 struct gf_trainer {
@@ -234,12 +234,14 @@ static gf_status train_batch(gf_trainer *t, int epoch, size_t batch, float lr, d
     }
     s = gf_backward(m->ws, m->loss);
     if (s != GF_OK) return s;
-    if (!gf__all_finite(gf_param_count(m->g), gf_param_grads(m->ws))) {
+    /* The step reads the gradient anyway, and refuses (changing nothing)
+     * if any of it is not finite; only then is the bad node looked for. */
+    s = gf_optimizer_step(t->opt, gf_params(m->g), gf_param_grads(m->ws), lr, grad_norm);
+    if (s == GF_ERR_NUMERIC) {
         s = diverged(t, epoch, batch, lr, false);
         keep_buffers(t, true);
-        return s;
     }
-    return gf_optimizer_step(t->opt, gf_params(m->g), gf_param_grads(m->ws), lr, grad_norm);
+    return s;
 }
 
 /* Shuffle from the identity each epoch, so the order depends on the
