@@ -15,19 +15,7 @@
 #include "ops/ops.h"
 
 #define ACTIVATION(name, value, gradient, reference)                        \
-    gf_status gf__##name##_forward(const gf_opctx *c)                        \
-    {                                                                         \
-        const float *in = c->in[0].v;                                         \
-        float *out = c->out.v, alpha = c->node->p.alpha.alpha;                \
-        size_t n = c->out.n;                                                  \
-        (void)alpha;                                                          \
-        GF_PARALLEL_FOR_N                                                     \
-        for (size_t i = 0; i < n; i++) {                                      \
-            float x = in[i];                                                  \
-            out[i] = (value);                                                 \
-        }                                                                     \
-        return GF_OK;                                                         \
-    }                                                                         \
+    GF_ELEMENTWISE(name, value, reference)                                    \
     static inline float name##_gradient(float x, float y, float dy, float alpha) \
     {                                                                         \
         (void)x;                                                              \
@@ -42,16 +30,6 @@
         size_t n = c->out.n;                                                  \
         GF_STORE_GRAD(c->accumulate[0], c->in[0].d,                           \
                       name##_gradient(in[i], out[i], dy[i], alpha));          \
-    }                                                                         \
-    gf_status gf__##name##_reference(const gf_refctx *c)                     \
-    {                                                                         \
-        double alpha = c->node->p.alpha.alpha;                                \
-        (void)alpha;                                                          \
-        for (size_t i = 0; i < c->out.n; i++) {                               \
-            double x = c->in[0].v[i];                                         \
-            c->out.v[i] = (reference);                                        \
-        }                                                                     \
-        return GF_OK;                                                         \
     }
 
 /* Softplus log(1 + e^x) as max(x, 0) + log1p(e^-|x|): never overflows. */
@@ -69,3 +47,7 @@ ACTIVATION(softplus, softplusf(x), dy * gf__sigmoidf(x), softplus(x))
 ACTIVATION(hardtanh, fminf(fmaxf(x, -1.0f), 1.0f), (x > -1.0f && x < 1.0f) ? dy : 0.0f,
            fmin(fmax(x, -1.0), 1.0))
 ACTIVATION(identity, x, dy, x)
+/* Seed 004's absolute-value rectification; abs'(0) = 0, as PyTorch. */
+ACTIVATION(abs, fabsf(x), x > 0 ? dy : x < 0 ? -dy : 0.0f, fabs(x))
+/* (e^x)' = e^x, which is the output. */
+ACTIVATION(exp, expf(x), dy * y, exp(x))

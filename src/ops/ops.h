@@ -61,6 +61,35 @@ GF_DECLARE_OP(noise);
 /* batchnorm.c */
 GF_DECLARE_OP(batchnorm);
 
+/* The forward and the double reference forward of an element-wise op
+ * y = f(x): `value` and `reference` are expressions in x (float, then
+ * double) and alpha (the node's alpha parameter, for the ops that have
+ * one).  activation.c adds each one's backward; step and sign have none. */
+#define GF_ELEMENTWISE(name, value, reference)                               \
+    gf_status gf__##name##_forward(const gf_opctx *c)                         \
+    {                                                                         \
+        const float *in = c->in[0].v;                                         \
+        float *out = c->out.v, alpha = c->node->p.alpha.alpha;                \
+        size_t n = c->out.n;                                                  \
+        (void)alpha;                                                          \
+        GF_PARALLEL_FOR_N                                                     \
+        for (size_t i = 0; i < n; i++) {                                      \
+            float x = in[i];                                                  \
+            out[i] = (value);                                                 \
+        }                                                                     \
+        return GF_OK;                                                         \
+    }                                                                         \
+    gf_status gf__##name##_reference(const gf_refctx *c)                     \
+    {                                                                         \
+        double alpha = c->node->p.alpha.alpha;                                \
+        (void)alpha;                                                          \
+        for (size_t i = 0; i < c->out.n; i++) {                               \
+            double x = c->in[0].v[i];                                         \
+            c->out.v[i] = (reference);                                        \
+        }                                                                     \
+        return GF_OK;                                                         \
+    }
+
 /* Numerically stable scalar pieces shared by activations and losses. */
 static inline float gf__sigmoidf(float x)
 {

@@ -1,5 +1,6 @@
-/* The units of seed 004: absolute-value rectification, exp, PReLU, maxout,
- * the radial-basis distance, and the perceptron's step and sign.
+/* The units of seed 004: PReLU, maxout, the radial-basis distance, and the
+ * perceptron's step and sign (absolute value and exp are element-wise
+ * activations, in activation.c).
  *
  * Gradients at kinks follow PyTorch: abs'(0) = 0; PReLU sends x's gradient
  * through alpha when x <= 0, and alpha's only from x < 0 (min(0, x) = 0 at
@@ -14,53 +15,13 @@
 static int cols_of(const gf_tview *t) { return (int)gf__tview_cols(t); }
 static int rows_of(const gf_tview *t) { return (int)gf__tview_rows(t); }
 
-/* Forward and double reference of an element-wise unit y = f(x). */
-#define ELEMENTWISE(name, value, reference)                                   \
-    gf_status gf__##name##_forward(const gf_opctx *c)                         \
-    {                                                                          \
-        const float *in = c->in[0].v;                                          \
-        float *out = c->out.v;                                                 \
-        size_t n = c->out.n;                                                   \
-        GF_PARALLEL_FOR_N                                                      \
-        for (size_t i = 0; i < n; i++) {                                       \
-            float x = in[i];                                                   \
-            out[i] = (value);                                                  \
-        }                                                                      \
-        return GF_OK;                                                          \
-    }                                                                          \
-    gf_status gf__##name##_reference(const gf_refctx *c)                      \
-    {                                                                          \
-        for (size_t i = 0; i < c->out.n; i++) {                                \
-            double x = c->in[0].v[i];                                          \
-            c->out.v[i] = (reference);                                         \
-        }                                                                      \
-        return GF_OK;                                                          \
-    }
-
-ELEMENTWISE(abs, fabsf(x), fabs(x))
-ELEMENTWISE(exp, expf(x), exp(x))
 /* The notes' perceptron units (seed 001's table of activations): the
  * Heaviside step is 1/2 at 0 and the signum 0 at 0.  Written so that NaN
  * falls through as itself, so divergence is still found where it started. */
-ELEMENTWISE(step, x > 0 ? 1.0f : x < 0 ? 0.0f : x == 0 ? 0.5f : x,
+GF_ELEMENTWISE(step, x > 0 ? 1.0f : x < 0 ? 0.0f : x == 0 ? 0.5f : x,
             x > 0 ? 1.0 : x < 0 ? 0.0 : x == 0 ? 0.5 : x)
-ELEMENTWISE(sign, x > 0 ? 1.0f : x < 0 ? -1.0f : x == 0 ? 0.0f : x,
+GF_ELEMENTWISE(sign, x > 0 ? 1.0f : x < 0 ? -1.0f : x == 0 ? 0.0f : x,
             x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x)
-
-void gf__abs_backward(const gf_opctx *c)
-{
-    const float *in = c->in[0].v, *dy = c->out.d;
-    size_t n = c->out.n;
-    GF_STORE_GRAD(c->accumulate[0], c->in[0].d, in[i] > 0 ? dy[i] : in[i] < 0 ? -dy[i] : 0.0f);
-}
-
-/* (e^x)' = e^x, which is the output. */
-void gf__exp_backward(const gf_opctx *c)
-{
-    const float *out = c->out.v, *dy = c->out.d;
-    size_t n = c->out.n;
-    GF_STORE_GRAD(c->accumulate[0], c->in[0].d, dy[i] * out[i]);
-}
 
 /* PReLU y = max(0, x) + alpha min(0, x).  alpha holds nb elements that
  * repeat every nb elements of x, as add's right operand, so
