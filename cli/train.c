@@ -267,7 +267,10 @@ static void print_end(gf_trainer *tr)
                 st.best_epoch);
 }
 
-static void record_settings(gf_pipeline *p, gf_trainer *tr, uint64_t seed, double valid)
+/* What the file records of the run; seed, valid and rows are what a
+ * resumed run needs to hold out the same rows. */
+static void record_settings(gf_pipeline *p, gf_trainer *tr, uint64_t seed, double valid,
+                            size_t rows)
 {
     const gf_fit_opts *f = gf_trainer_opts(tr);
     gf_pipeline_set_setting(p, "epochs", f->epochs);
@@ -275,6 +278,18 @@ static void record_settings(gf_pipeline *p, gf_trainer *tr, uint64_t seed, doubl
     gf_pipeline_set_setting(p, "batch", f->batch_size);
     gf_pipeline_set_setting(p, "seed", (double)seed);
     gf_pipeline_set_setting(p, "valid", valid);
+    gf_pipeline_set_setting(p, "rows", (double)rows);
+}
+
+/* A resumed run must see the rows it was trained on: other data would
+ * train on silently, but not as the run it continues. */
+static int same_rows(const train_opts *o, const gf_pipeline *p, const table *t)
+{
+    double rows = gf_pipeline_setting(p, "rows");
+    if (isnan(rows) || rows == (double)t->n) return EXIT_OK;
+    fprintf(stderr, "grafo train: %s was trained on data of %.0f rows; %s has %zu (resume with "
+            "the same data)\n", o->resume, rows, t->source, t->n);
+    return EXIT_DATA;
 }
 
 static json_t *result_json(gf_trainer *tr)
@@ -324,6 +339,7 @@ int cmd_train(int argc, char **argv)
     if (rc == EXIT_OK)
         rc = pipe ? table_load_for("train", &o.data, pipe, true, &t)
                   : table_load("train", &o.data, classes, &t);
+    if (rc == EXIT_OK && o.resume) rc = same_rows(&o, pipe, &t);
 
     /* Hold out a validation set, then scale by the training rows only. */
     if (rc == EXIT_OK) {
@@ -355,11 +371,10 @@ int cmd_train(int argc, char **argv)
 
     gf_status s = GF_OK;
     if (rc == EXIT_OK) {
-        record_settings(pipe, tr, seed, valid_frac);
+        record_settings(pipe, tr, seed, valid_frac, t.n);
         run.pipe = pipe;
         run.trainer = tr;
-        char title[1600];
-        char spec[512] = "";
+        char spec[8192] = "", title[sizeof spec + sizeof t.source + 8];
         gf_arch_format(gf_pipeline_arch(pipe), spec, sizeof spec);
         snprintf(title, sizeof title, "%s on %s", spec, t.source);
         run.title = title;

@@ -219,6 +219,9 @@ printf '\0\0\x08\x01\0\0\0\x06\x00\x01\x02\x01\x00\x01' >"$tmp/lab3.idx"
 expect 3 "class 2, which the model does not know" train --images "$tmp/img.idx" --labels "$tmp/lab3.idx" \
     --resume "$tmp/idx.st"
 expect 3 "mtcars.csv has no column 'Species'" train --data "$data/mtcars.csv" --resume "$tmp/half.st"
+head -101 "$data/iris.csv" >"$tmp/iris100.csv"
+expect 3 "half.st was trained on data of 150 rows; $tmp/iris100.csv has 100" \
+    train --data "$tmp/iris100.csv" --resume "$tmp/half.st"
 
 # Never half a checkpoint: a run that diverges at its first step leaves
 # the checkpoint it was to replace as it was; no temporary file remains.
