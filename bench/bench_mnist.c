@@ -127,7 +127,7 @@ int main(int argc, char **argv)
          * reshuffles, exactly as in a real training run. */
         f.epochs = 1 + o.runs;
         f.batch_size = o.batch;
-        f.lr = 0.1f;
+        f.optim.lr = 0.1f;
         f.shuffle = 1;
         f.on_epoch = print_epoch;
         f.user = &st;

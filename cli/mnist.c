@@ -133,7 +133,7 @@ static int report(const gf_epoch_report *r, void *user)
 {
     (void)user;
     printf("epoch %3d  loss %.4f  train acc %.4f", r->epoch, r->loss, r->train_accuracy);
-    if (!isnan(r->test_accuracy)) printf("  test loss %.4f  test acc %.4f", r->test_loss, r->test_accuracy);
+    if (!isnan(r->valid_accuracy)) printf("  test loss %.4f  test acc %.4f", r->valid_loss, r->valid_accuracy);
     printf("  %.2f s  %.0f samples/s\n", r->seconds, r->samples_per_second);
     fflush(stdout);
     return 0;
@@ -187,8 +187,9 @@ int cmd_mnist(int argc, char **argv)
         gf_fit_opts f = GF_FIT_OPTS_DEFAULT;
         f.epochs = (int)o.epochs;
         f.batch_size = (int)o.batch;
-        f.lr = (float)o.lr;
-        f.lr_decay = (float)o.decay;
+        f.optim.lr = (float)o.lr;
+        f.optim.schedule = GF_SCHEDULE_INVERSE;
+        f.optim.decay = (float)o.decay;
         f.on_epoch = report;
         s = gf_model_fit(m, train, test, &f);
     }

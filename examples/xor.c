@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
         o.epochs = 3000; /* full-batch gradient descent: one step per epoch */
         o.batch_size = 8;
-        o.lr = 2.0f;
+        o.optim.lr = 2.0f;
         s = gf_model_fit(m, data, NULL, &o);
     }
     double loss = NAN, acc = NAN;

@@ -70,6 +70,61 @@ static void test_good(void)
 
 /* ---- bad specs -------------------------------------------------------- */
 
+/* Layer options and the input element. */
+static void test_options(void)
+{
+    gf_arch a = {0};
+    const char *spec = " input : dropout=0.2 :noise=0.1:weight_noise=0.01 , 256:relu:bn:dropout=0.5,"
+                       "128 : maxout = 3, 64:prelu:bn, 32:rbf, 10:softmax:smooth=0.1";
+    CHECK(gf_arch_parse(spec, &a) == GF_OK, "%s", gf_errmsg());
+    CHECK(a.n == 5 && a.input_dropout == 0.2f && a.input_noise == 0.1f && a.weight_noise == 0.01f &&
+              a.label_smoothing == 0.1f, "input options or smoothing parsed wrong");
+    CHECK(a.layers[0].units == 256 && a.layers[0].act == GF_ACT_RELU && a.layers[0].batch_norm == 1 &&
+              a.layers[0].dropout == 0.5f && a.layers[0].pieces == 0, "layer 1 parsed wrong");
+    CHECK(a.layers[1].act == GF_ACT_MAXOUT && a.layers[1].pieces == 3 && !a.layers[1].batch_norm,
+          "maxout=3 parsed wrong");
+    CHECK(a.layers[2].act == GF_ACT_PRELU && a.layers[2].batch_norm && a.layers[3].act == GF_ACT_RBF,
+          "prelu:bn or rbf parsed wrong");
+    char buf[256];
+    CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_OK, "%s", gf_errmsg());
+    CHECK(strcmp(buf, "input:dropout=0.2:noise=0.1:weight_noise=0.01,"
+                      "256:relu:bn:dropout=0.5,128:maxout=3,64:prelu:bn,32:rbf,10:softmax:smooth=0.1") == 0,
+          "canonical form: %s", buf);
+    gf_arch b = {0};
+    CHECK(gf_arch_parse(buf, &b) == GF_OK, "%s", gf_errmsg());
+    CHECK(b.n == a.n && memcmp(b.layers, a.layers, a.n * sizeof *a.layers) == 0 &&
+              b.input_dropout == a.input_dropout && b.weight_noise == a.weight_noise &&
+              b.label_smoothing == a.label_smoothing, "the canonical form reads back differently");
+    gf_arch_free(&b);
+    /* Maxout's pieces default to 2. */
+    gf_arch_free(&a);
+    CHECK(gf_arch_parse("6:maxout,2:softmax", &a) == GF_OK && a.layers[0].pieces == 2, "%s", gf_errmsg());
+    /* The model has the parameters the options imply. */
+    gf_model *m = gf_model_from_arch(5, &a);
+    CHECK(m && gf_graph_find(gf_model_graph(m), "W1") != GF_NONE, "%s", gf_errmsg());
+    int64_t d[GF_MAX_DIMS + 1];
+    CHECK(m && gf_node_shape(gf_model_graph(m), gf_graph_find(gf_model_graph(m), "W1"), d) == 2 &&
+              d[1] == 12, "maxout's W has units x pieces columns");
+    gf_model_free(m);
+    gf_arch_free(&a);
+    CHECK(gf_arch_parse("4:relu:bn,2:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    m = gf_model_from_arch(5, &a);
+    gf_graph *g = m ? gf_model_graph(m) : NULL;
+    CHECK(g && gf_node_op(g, gf_graph_find(g, "bn1.running")) == GF_OP_BUFFER &&
+              gf_graph_find(g, "bn1.scale") != GF_NONE && gf_graph_find(g, "bn1.shift") != GF_NONE,
+          "batch norm's parameters and buffer are missing");
+    gf_model_free(m);
+    gf_arch_free(&a);
+    /* A hand-made arch with out-of-range options is refused. */
+    gf_layer_spec l[2] = {{.units = 4, .act = GF_ACT_RELU, .dropout = 1.5f}, {.units = 2}};
+    gf_arch bad = {.n = 2, .layers = l, .loss = GF_LOSS_SOFTMAX_XENT};
+    CHECK(gf_arch_format(&bad, buf, sizeof buf) == GF_ERR_ARG && HAS("dropout 1.5"), "%s", gf_errmsg());
+    l[0].dropout = 0;
+    bad.label_smoothing = 0.1f;
+    bad.loss = GF_LOSS_MSE;
+    CHECK(gf_model_from_arch(5, &bad) == NULL && HAS("softmax"), "%s", gf_errmsg());
+}
+
 static void test_bad(void)
 {
     static const struct {
@@ -107,10 +162,34 @@ static void test_bad(void)
         {"4:relu,3:relu", {"layer 2", "'relu' cannot be the output", "softmax, sigmoid, identity"}},
         {"4:relu,3:gelu", {"layer 2", "unknown activation 'gelu' for the output"}},
         {"4:relu 3:softmax", {"layer 1 (column 8)", "expected ',' or the end", "found '3'"}},
-        {"4:relu:3,2:softmax", {"layer 1 (column 7)", "found ':'"}},
+        {"4:relu:3,2:softmax", {"layer 1 (column 8)", "expected an option", "found '3'"}},
         {"4:re\001lu,2:softmax", {"\"4:re?lu,2:softmax\"", "unknown activation 're?lu'", "layer 1"}},
         {"4:relu,\0012:softmax", {"layer 2 (column 8)", "found an unprintable character"}},
-        {"4:relu;2:softmax", {"layer 1 (column 9)", "expected ',' or the end", "found ':'"}},
+        {"4:relu;2:softmax", {"layer 1 (column 10)", "unknown option 'softmax'"}},
+        /* Options. */
+        {"4:relu:bn:bn,2:softmax", {"layer 1 (column 11)", "bn is given twice"}},
+        {"4:relu:dropout=0.1:dropout=0.2,2:softmax", {"layer 1", "dropout is given twice"}},
+        {"4:relu:dropout=1,2:softmax", {"layer 1 (column 16)", "dropout=1 is outside [0, 1)"}},
+        {"4:relu:dropout=-0.5,2:softmax", {"layer 1", "outside [0, 1)"}},
+        {"4:relu:dropout,2:softmax", {"layer 1", "dropout needs '=' and a value"}},
+        {"4:relu:dropout=abc,2:softmax", {"layer 1", "needs a number, not 'abc'"}},
+        {"4:relu:dropout=nan,2:softmax", {"layer 1", "needs a number, not 'nan'"}},
+        {"4:relu:dropout=,2:softmax", {"layer 1", "dropout= needs a number"}},
+        {"4:relu:bn=1,2:softmax", {"layer 1", "bn takes no value"}},
+        {"4:relu:drop=0.5,2:softmax", {"layer 1", "unknown option 'drop'", "dropout=P"}},
+        {"4:relu=3,2:softmax", {"layer 1 (column 7)", "only maxout takes a number of pieces"}},
+        {"4:maxout=1,2:softmax", {"layer 1", "2 to 64 pieces"}},
+        {"4:maxout=,2:softmax", {"layer 1", "expected the number of pieces"}},
+        {"4:relu,2:softmax:bn", {"layer 2", "output layer takes no bn"}},
+        {"4:relu,2:softmax:dropout=0.1", {"layer 2", "output layer takes no dropout"}},
+        {"4:relu:smooth=0.1,2:softmax", {"layer 1", "smooth= belongs on a softmax output"}},
+        {"4:relu,1:sigmoid:smooth=0.1", {"layer 2", "label smoothing needs a softmax output"}},
+        {"4:rbf:bn,2:softmax", {"layer 1", "radial-basis units take no bn"}},
+        {"input:bn,4:relu,2:softmax", {"layer 1 (column 7)", "unknown option 'bn'", "noise=SD"}},
+        {"input:noise=-1,4:relu,2:softmax", {"layer 1", "noise=-1 is outside [0, 1000]"}},
+        {"input:dropout=0.1", {"the input needs layers after it"}},
+        {"input:,4:relu,2:softmax", {"layer 1 (column 7)", "expected an option"}},
+        {"4:relu,input:dropout=0.1,2:softmax", {"layer 2", "expected the number of units"}},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         gf_arch a = {.n = 99};
@@ -185,7 +264,7 @@ static void test_format(void)
     }
 
     /* Hand-made architectures obey the parser's rules. */
-    gf_layer_spec l[2] = {{4, GF_ACT_RELU}, {3, GF_ACT_IDENTITY}};
+    gf_layer_spec l[2] = {{.units = 4, .act = GF_ACT_RELU}, {.units = 3, .act = GF_ACT_IDENTITY}};
     gf_arch a = {.n = 2, .layers = l, .loss = GF_LOSS_SOFTMAX_XENT};
     char buf[64];
     CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_OK && strcmp(buf, "4:relu,3:softmax") == 0,
@@ -283,7 +362,7 @@ static void test_model(void)
     gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
     o.epochs = 60;
     o.batch_size = 16;
-    o.lr = 0.1f;
+    o.optim.lr = 0.1f;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_OK, "%s", gf_errmsg());
     CHECK(gf_model_evaluate(m, ds, &loss, &acc) == GF_OK, "%s", gf_errmsg());
     CHECK(acc == 1.0, "accuracy %.3f on separable clusters", acc);
@@ -324,6 +403,7 @@ int main(void)
 {
     test_good();
     test_bad();
+    test_options();
     test_format();
     test_model();
     return check_report("test_arch");

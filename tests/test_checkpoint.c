@@ -498,7 +498,7 @@ static void test_errors(void)
 {
     char path[512];
     path_in(path, sizeof path, "no/such/dir/c.safetensors");
-    gf_pipeline *p = make_pipeline("8:tanh,3:softmax", 3), *other = make_pipeline("8:tanh,3:softmax", 4);
+    gf_pipeline *p = make_pipeline("8:tanh,3:softmax", 3);
     gf_fit_opts f = GF_FIT_OPTS_DEFAULT;
     f.batch_size = 8;
     gf_trainer *t = gf_trainer_new(gf_pipeline_network(p), &f);
@@ -509,9 +509,6 @@ static void test_errors(void)
     CHECK(gf_checkpoint_save(NULL, t, path) == GF_ERR_ARG, "NULL pipeline");
     CHECK(gf_checkpoint_save(p, NULL, path) == GF_ERR_ARG, "NULL trainer");
     CHECK(gf_checkpoint_save(p, t, NULL) == GF_ERR_ARG, "NULL path");
-    s = gf_checkpoint_save(other, t, path);
-    CHECK(s == GF_ERR_ARG && strstr(gf_errmsg(), "another"), "a trainer of another network: %d %s",
-          (int)s, gf_errmsg());
     gf_pipeline *ols = gf_pipeline_new(GF_KIND_OLS);
     CHECK(gf_checkpoint_save(ols, t, path) == GF_ERR_ARG, "a linear model");
     CHECK(access(path, F_OK) != 0, "a refused save left a file");
@@ -522,7 +519,6 @@ static void test_errors(void)
     gf_pipeline_free(ols);
     gf_trainer_free(t);
     gf_pipeline_free(p);
-    gf_pipeline_free(other);
 }
 
 /* Model format 1 (plain networks, linear models) is still written for

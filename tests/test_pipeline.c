@@ -230,7 +230,7 @@ static gf_pipeline *network_pipeline(const gf_frame *fr, const char *spec, const
     gf_fit_opts fo = GF_FIT_OPTS_DEFAULT;
     fo.epochs = 5;
     fo.batch_size = 16;
-    fo.lr = 0.05f;
+    fo.optim.lr = 0.05f;
     CHECK(ds && gf_model_fit(m, ds, NULL, &fo) == GF_OK, "%s", gf_errmsg());
     gf_pipeline *pl = gf_pipeline_new(GF_KIND_NETWORK);
     gf_pipeline_set_terms(pl, *t);

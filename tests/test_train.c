@@ -42,8 +42,8 @@ static gf_model *train_once(const gf_dataset *ds, uint64_t seed, int threads, do
     gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
     o.epochs = 5;
     o.batch_size = 128;
-    o.lr = 0.1f;
-    o.lr_decay = 1e-3f;
+    o.optim.lr = 0.1f;
+    o.optim.schedule = GF_SCHEDULE_INVERSE, o.optim.decay = 1e-3f;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_OK, "%s", gf_errmsg());
     gf_model_evaluate(m, ds, NULL, acc);
     return m;
@@ -92,15 +92,15 @@ static void test_schedule(void)
     gf_fit_opts o = GF_FIT_OPTS_DEFAULT;
     o.epochs = 20; /* one example, batch 1: one step per epoch */
     o.batch_size = 1;
-    o.lr = lr;
-    o.lr_decay = k;
+    o.optim.lr = lr;
+    o.optim.schedule = GF_SCHEDULE_INVERSE, o.optim.decay = k;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_OK, "%s", gf_errmsg());
     double want = 1;
     for (int t = 0; t < 20; t++) want *= 1 - 2 * (double)lr / (1 + (double)k * t);
     CHECK_NEAR(gf_param_value(gf_model_graph(m), w)[0], want, 1e-5);
     /* Without decay the rate stays fixed: w = (1 - 2 lr)^T. */
     gf_param_value(gf_model_graph(m), w)[0] = 1.0f;
-    o.lr_decay = 0;
+    o.optim.schedule = GF_SCHEDULE_INVERSE, o.optim.decay = 0;
     gf_model_fit(m, ds, NULL, &o);
     CHECK_NEAR(gf_param_value(gf_model_graph(m), w)[0], pow(1 - 2 * (double)lr, 20), 1e-5);
     gf_dataset_free(ds);
@@ -117,7 +117,7 @@ static int stop_after_two(const gf_epoch_report *r, void *user)
     CHECK(r->epoch == epochs_seen, "epoch %d reported as %d", epochs_seen, r->epoch);
     CHECK(r->loss > 0 && isfinite(r->loss), "loss %g", r->loss);
     CHECK(r->train_accuracy >= 0 && r->train_accuracy <= 1, "accuracy %g", r->train_accuracy);
-    CHECK(r->test_accuracy >= 0 && r->test_accuracy <= 1, "test accuracy %g", r->test_accuracy);
+    CHECK(r->valid_accuracy >= 0 && r->valid_accuracy <= 1, "test accuracy %g", r->valid_accuracy);
     CHECK(r->seconds > 0 && r->samples_per_second > 0, "timing %g s", r->seconds);
     return r->epoch == 2;
 }
@@ -139,14 +139,14 @@ static void test_reports_and_errors(void)
     o.batch_size = 33;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("1..32"), "%s", gf_errmsg());
     o.batch_size = 8;
-    o.lr = NAN;
-    CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("learning rate"), "%s", gf_errmsg());
-    o.lr = -1;
-    CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("learning rate"), "%s", gf_errmsg());
-    o.lr = 0.1f;
-    o.lr_decay = -1;
+    o.optim.lr = NAN;
+    CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("lr is"), "%s", gf_errmsg());
+    o.optim.lr = -1;
+    CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("lr is"), "%s", gf_errmsg());
+    o.optim.lr = 0.1f;
+    o.optim.schedule = GF_SCHEDULE_INVERSE, o.optim.decay = -1;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("decay"), "%s", gf_errmsg());
-    o.lr_decay = 0;
+    o.optim.schedule = GF_SCHEDULE_INVERSE, o.optim.decay = 0;
     o.epochs = 0;
     CHECK(gf_model_fit(m, ds, NULL, &o) == GF_ERR_ARG && HAS("epochs"), "%s", gf_errmsg());
     o.epochs = 1;
@@ -195,7 +195,7 @@ static void test_other_losses(void)
             /* A learning rate so large that each step multiplies the error:
              * the loss overflows, and training stops with a message before
              * the bad step, leaving the last finite parameters. */
-            o.lr = 50;
+            o.optim.lr = 50;
             gf_status s = gf_model_fit(m, ds, NULL, &o);
             CHECK(s == GF_ERR_NUMERIC && HAS("stopped before applying"), "status %d: %s", s,
                   gf_errmsg());

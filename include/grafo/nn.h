@@ -38,8 +38,8 @@ typedef enum gf_init {
 } gf_init;
 
 /* Fill w[0..n) for a weight with the given fans, drawing n numbers from
- * rng (none for zeros).  GF_ERR_ARG for an unknown kind, w or rng NULL (rng
- * even for zeros), or a fan of 0 (allowed for zeros). */
+ * rng (none for zeros and ones).  GF_ERR_ARG for an unknown kind, w or rng NULL (rng
+ * even for zeros), or a fan of 0 (allowed for zeros and ones). */
 gf_status gf_init_fill(float *w, size_t n, size_t fan_in, size_t fan_out, gf_init kind, gf_rng *rng);
 const char *gf_init_name(gf_init kind); /* "he_normal", ...; "unknown" out of range */
 

@@ -13,6 +13,7 @@ const char *gf_init_name(gf_init kind)
         [GF_INIT_XAVIER_NORMAL] = "xavier_normal",
         [GF_INIT_HE_UNIFORM] = "he_uniform",
         [GF_INIT_HE_NORMAL] = "he_normal",
+        [GF_INIT_ONES] = "ones",
     };
     _Static_assert(sizeof names / sizeof names[0] == GF_INIT_COUNT, "an initialiser has no name");
     return (unsigned)kind < GF_INIT_COUNT ? names[kind] : "unknown";
@@ -22,8 +23,8 @@ gf_status gf_init_fill(float *w, size_t n, size_t fan_in, size_t fan_out, gf_ini
 {
     if ((unsigned)kind >= GF_INIT_COUNT) return gf__fail(GF_ERR_ARG, "init: unknown initialiser %d", (int)kind);
     if (!w || !rng) return gf__fail(GF_ERR_ARG, "init: weights or generator is NULL");
-    if (kind == GF_INIT_ZEROS) {
-        for (size_t i = 0; i < n; i++) w[i] = 0.0f;
+    if (kind == GF_INIT_ZEROS || kind == GF_INIT_ONES) {
+        for (size_t i = 0; i < n; i++) w[i] = kind == GF_INIT_ONES ? 1.0f : 0.0f;
         return GF_OK;
     }
     if (fan_in == 0 || fan_out == 0)
