@@ -54,6 +54,22 @@ bool arg_float(const char *cmd, const char *opt, const char *text, double lo, do
     return true;
 }
 
+bool arg_range(const char *cmd, const char *opt, const char *text, double lo, bool lo_open,
+               double hi, bool hi_open, double *out)
+{
+    double v;
+    if (!arg_float(cmd, opt, text, -HUGE_VAL, HUGE_VAL, &v)) return false;
+    if ((lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi)) {
+        fprintf(stderr, "grafo %s: %s: %g is outside %c%g, ", cmd, opt, v, lo_open ? '(' : '[',
+                lo);
+        if (isinf(hi)) fprintf(stderr, "inf)\n");
+        else fprintf(stderr, "%g%c\n", hi, hi_open ? ')' : ']');
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 const char *arg_value(const char *cmd, int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc) {

@@ -11,6 +11,11 @@
 bool arg_int(const char *cmd, const char *opt, const char *text, long lo, long hi, long *out);
 bool arg_u64(const char *cmd, const char *opt, const char *text, uint64_t *out);
 bool arg_float(const char *cmd, const char *opt, const char *text, double lo, double hi, double *out);
+/* A finite number in an interval whose ends may be open (lo_open: lo
+ * itself is refused) and hi may be INFINITY: "--dropout: 1 is outside
+ * [0, 1)". */
+bool arg_range(const char *cmd, const char *opt, const char *text, double lo, bool lo_open,
+               double hi, bool hi_open, double *out);
 
 /* The value after an option, or NULL (with a message) if there is none. */
 const char *arg_value(const char *cmd, int argc, char **argv, int *i);

@@ -1,184 +1,19 @@
-/* grafo train: a network of dense layers, trained by minibatch SGD, with a
- * progress bar on a terminal and one line per epoch otherwise. */
+/* grafo train: a network of dense layers, new (--layers), continued from a
+ * saved model (--model) or resumed from a checkpoint (--resume), trained by
+ * the library's trainer with the optimiser, schedule and regularisers of
+ * the command line (train_opts.c), reporting and saving after every epoch
+ * (train_epoch.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "cli.h"
+#include "train.h"
 
-typedef struct train_opts {
-    data_opts data;
-    const char *layers, *save, *init;
-    long epochs, batch, threads;
-    double lr, decay, valid;
-    uint64_t seed;
-    gf_scaling scale;
-    bool json, quiet;
-    const char *given[ARG_CODES]; /* each option's value as given, "" for a flag */
-} train_opts;
-
-static void train_usage(FILE *f)
-{
-    fprintf(f,
-            "usage: grafo train --layers SPEC [options]\n"
-            "Train a network of dense layers by minibatch SGD; --save keeps it for\n"
-            "'grafo predict' and 'grafo eval'.\n"
-            "\n" DATA_HELP
-            "network:\n"
-            "  --layers SPEC     the layers after the inputs, UNITS:ACTIVATION joined by\n"
-            "                    commas, e.g. 512:relu,10:softmax.  Hidden activations:\n"
-            "                    identity, sigmoid, tanh, relu, leaky_relu, elu, softplus,\n"
-            "                    hardtanh.  The last layer chooses the loss: softmax (classes,\n"
-            "                    cross-entropy), sigmoid (two classes, binary cross-entropy)\n"
-            "                    or identity (regression, mean squared error)\n"
-            "  --model FILE      start from a saved network's weights instead (its layers)\n"
-            "training:\n"
-            "  --epochs N        passes over the training rows [10]\n"
-            "  --batch N         minibatch size; 1 is online SGD [64]\n"
-            "  --lr X            learning rate [0.1]\n"
-            "  --decay X         1/t decay: lr / (1 + X t) at step t [0]\n"
-            "  --valid F         hold out this fraction of the rows (stratified for classes)\n"
-            "                    and report its loss and accuracy each epoch [0]\n"
-            "  --scale KIND      none, standard or minmax, fitted on the training rows [standard]\n"
-            "  --seed N          initial weights, shuffling and the hold-out [1]\n"
-            "common:\n"
-            "  --save FILE       write the trained network (safetensors)\n"
-            "  --json            print the per-epoch history as JSON at the end\n"
-            "  --quiet           no progress bar or per-epoch lines\n"
-            "  --threads N       threads; 0 = one per core [0]\n"
-            "  --help            this text\n");
-}
-
-enum { OPT_LAYERS = 1, OPT_MODEL, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_DECAY, OPT_VALID,
-       OPT_SCALE, OPT_SEED, OPT_SAVE, OPT_JSON, OPT_QUIET, OPT_THREADS, OPT_HELP };
-
-static int parse(int argc, char **argv, train_opts *o)
-{
-    static const struct option longs[] = {
-        DATA_LONG_OPTIONS,
-        {"layers", required_argument, NULL, OPT_LAYERS},
-        {"model", required_argument, NULL, OPT_MODEL},
-        {"epochs", required_argument, NULL, OPT_EPOCHS},
-        {"batch", required_argument, NULL, OPT_BATCH},
-        {"lr", required_argument, NULL, OPT_LR},
-        {"decay", required_argument, NULL, OPT_DECAY},
-        {"valid", required_argument, NULL, OPT_VALID},
-        {"scale", required_argument, NULL, OPT_SCALE},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"save", required_argument, NULL, OPT_SAVE},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    const char *cmd = "train";
-    bool bad = false;
-    int c;
-    arg_start();
-    while (!bad && (c = arg_next(cmd, argc, argv, longs, OPT_HELP, DATA_OPT_FACTOR, o->given)) != -1) {
-        const char *a = optarg;
-        if (c == 0) {
-            bad = true;
-            break;
-        }
-        if (data_option(cmd, c, a, &o->data, &bad)) continue;
-        switch (c) {
-        case OPT_LAYERS: o->layers = a; break;
-        case OPT_MODEL: o->init = a; break;
-        case OPT_EPOCHS: bad = !arg_int(cmd, "--epochs", a, 1, 1000000, &o->epochs); break;
-        case OPT_BATCH: bad = !arg_int(cmd, "--batch", a, 1, 1 << 20, &o->batch); break;
-        case OPT_LR: bad = !arg_float(cmd, "--lr", a, 1e-12, 1e3, &o->lr); break;
-        case OPT_DECAY: bad = !arg_float(cmd, "--decay", a, 0, 1e6, &o->decay); break;
-        case OPT_VALID: bad = !arg_float(cmd, "--valid", a, 0, 0.9, &o->valid); break;
-        case OPT_SCALE:
-            if (gf_scaling_parse(a, &o->scale) != GF_OK) {
-                fprintf(stderr, "grafo train: --scale: %s\n", gf_errmsg());
-                bad = true;
-            }
-            break;
-        case OPT_SEED: bad = !arg_u64(cmd, "--seed", a, &o->seed); break;
-        case OPT_SAVE: o->save = a; break;
-        case OPT_JSON: o->json = true; break;
-        case OPT_QUIET: o->quiet = true; break;
-        case OPT_THREADS: bad = !arg_int(cmd, "--threads", a, 0, 1024, &o->threads); break;
-        case OPT_HELP: train_usage(stdout); return EXIT_OK;
-        default:
-            fprintf(stderr, "grafo train: unknown option '%s'\n", argv[optind - 1]);
-            bad = true;
-        }
-    }
-    if (!bad && optind < argc) {
-        fprintf(stderr, "grafo train: unexpected argument '%s'\n", argv[optind]);
-        bad = true;
-    }
-    if (!bad && (o->layers != NULL) == (o->init != NULL)) {
-        fprintf(stderr, "grafo train: give --layers SPEC (a new network) or --model FILE (a "
-                "saved one), not %s\n", o->layers ? "both" : "neither");
-        bad = true;
-    }
-    if (!bad && o->init && o->given[OPT_SCALE]) {
-        fprintf(stderr, "grafo train: --scale applies to a new network; %s keeps the scaling it "
-                "was trained with\n", o->init);
-        bad = true;
-    }
-    return bad ? EXIT_USAGE : -1;
-}
-
-/* ------------------------------------------------------------ progress -- */
-
-typedef struct progress {
-    bool tty, quiet;
-    double last_draw;
-    json_t *history;
-    double seconds;         /* training time so far */
-} progress;
-
-/* "[#######.....] epoch 3/10  loss 0.4312  12 s left", redrawn in place at
- * most ten times a second. */
-static void draw_bar(const gf_progress *g, void *user)
-{
-    progress *pg = user;
-    if (!pg->tty || pg->quiet) return;
-    if (g->done < g->rows && g->seconds - pg->last_draw < 0.1) return;
-    pg->last_draw = g->done < g->rows ? g->seconds : -1;
-    double frac = (double)g->done / (double)g->rows;
-    double per_epoch = frac > 0 ? g->seconds / frac : 0;
-    double left = per_epoch * (1 - frac) + per_epoch * (g->epochs - g->epoch);
-    char bar[31];
-    int fill = (int)(frac * 30);
-    for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
-    bar[30] = 0;
-    fprintf(stderr, "\r[%s] epoch %d/%d  loss %.4f  %.0f s left  ", bar, g->epoch, g->epochs,
-            g->loss, left);
-    fflush(stderr);
-}
-
-static int epoch_done(const gf_epoch_report *r, void *user)
-{
-    progress *pg = user;
-    pg->seconds += r->seconds;
-    pg->last_draw = 0;
-    if (!pg->quiet) {
-        if (pg->tty) fputs("\r\033[K", stderr);
-        fprintf(stderr, "epoch %d  loss %.6f", r->epoch, r->loss);
-        if (!isnan(r->train_accuracy)) fprintf(stderr, "  accuracy %.4f", r->train_accuracy);
-        if (!isnan(r->valid_loss)) fprintf(stderr, "  valid loss %.6f", r->valid_loss);
-        if (!isnan(r->valid_accuracy)) fprintf(stderr, "  valid accuracy %.4f", r->valid_accuracy);
-        fprintf(stderr, "  %.2f s\n", r->seconds);
-    }
-    json_t *e = json_pack("{s:i, s:f, s:f}", "epoch", r->epoch, "loss", r->loss, "seconds",
-                          r->seconds);
-    if (e && !isnan(r->train_accuracy))
-        json_object_set_new(e, "accuracy", json_real(r->train_accuracy));
-    if (e && !isnan(r->valid_loss)) json_object_set_new(e, "valid_loss", json_real(r->valid_loss));
-    if (e && !isnan(r->valid_accuracy))
-        json_object_set_new(e, "valid_accuracy", json_real(r->valid_accuracy));
-    if (e) json_array_append_new(pg->history, e);
-    return 0;
-}
+/* Settings are doubles: seeds up to 2^53 are recorded exactly, which a
+ * resumed run needs to draw the same hold-out. */
+#define MAX_RECORDED_SEED ((uint64_t)1 << 53)
 
 /* ---------------------------------------------------------------- data -- */
 
@@ -199,173 +34,377 @@ static gf_dataset *dataset_of(const table *t, const size_t *idx, size_t n, int c
     return ds;
 }
 
-/* What to train: the architecture from --layers, or a saved network from
- * --model.  Checked before any data are read. */
-static int network_source(const train_opts *o, gf_arch *arch, gf_pipeline **from)
+/* ------------------------------------------------------------- outputs -- */
+
+/* Whether two paths name one file (or, for files not made yet, are the
+ * same text once resolved). */
+static bool same_file(const char *a, const char *b)
 {
-    if (o->init) {
-        if (gf_pipeline_load(o->init, from) != GF_OK) return fail("train", EXIT_MODEL);
-        if (gf_pipeline_kind(*from) != GF_KIND_NETWORK) {
-            fprintf(stderr, "grafo train: %s holds a %s model, not a network\n", o->init,
-                    gf_kind_name(gf_pipeline_kind(*from)));
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
+}
+
+/* Every output checked before any work, so a network is never trained
+ * only to be lost: writable, not an input, not another output.  The
+ * checkpoint may be the file --resume reads: the run then goes on
+ * updating it. */
+static int check_outputs(const train_opts *o, train_run *run, char *save_to, size_t size)
+{
+    struct {
+        const char *opt, *path;
+        char *to;
+        size_t size;
+    } out[] = {
+        {"--save", o->save, save_to, size},
+        {"--checkpoint", o->checkpoint, run->checkpoint_to, sizeof run->checkpoint_to},
+        {"--history", o->history, run->history_to, sizeof run->history_to},
+        {"--plot", o->plot, run->plot_to, sizeof run->plot_to},
+    };
+    const size_t n = sizeof out / sizeof out[0];
+    for (size_t i = 0; i < n; i++) {
+        if (!out[i].path) continue;
+        int rc = output_check("train", out[i].opt, out[i].path, false, out[i].to, out[i].size);
+        if (rc == EXIT_OK) rc = output_not_input("train", out[i].opt, out[i].path, &o->data, o->model);
+        if (rc != EXIT_OK) return rc;
+        if (o->resume && i != 1 && same_file(out[i].path, o->resume)) {
+            fprintf(stderr, "grafo train: %s %s is the --resume file; writing it would destroy "
+                    "the checkpoint (choose another name)\n", out[i].opt, out[i].path);
+            return EXIT_USAGE;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (out[j].path && same_file(out[j].to, out[i].to)) {
+                fprintf(stderr, "grafo train: %s and %s are both %s; give each its own file\n",
+                        out[j].opt, out[i].opt, out[i].path);
+                return EXIT_USAGE;
+            }
+    }
+    return EXIT_OK;
+}
+
+/* ------------------------------------------------------------ networks -- */
+
+/* What to train, before any data are read: a checkpoint's network and
+ * trainer (--resume), a saved network (--model), or the architecture of
+ * --layers with the regulariser flags. */
+static int network_source(const train_opts *o, gf_arch *arch, gf_pipeline **pipe,
+                          gf_trainer **trainer)
+{
+    if (o->resume) {
+        if (gf_checkpoint_load(o->resume, pipe, trainer) != GF_OK) return fail("train", EXIT_MODEL);
+        if (!o->layers) return EXIT_OK;
+        /* --layers with --resume must say what the checkpoint holds. */
+        gf_arch given = { 0 };
+        char a[8192], b[8192];
+        if (gf_arch_parse(o->layers, &given) != GF_OK) return fail("train", EXIT_USAGE);
+        bool same = gf_arch_format(&given, a, sizeof a) == GF_OK &&
+                    gf_arch_format(gf_pipeline_arch(*pipe), b, sizeof b) == GF_OK &&
+                    strcmp(a, b) == 0;
+        gf_arch_free(&given);
+        if (!same) {
+            fprintf(stderr, "grafo train: --layers %s differs from the checkpoint's layers %s "
+                    "(%s)\n", a, b, o->resume);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    }
+    if (o->model) {
+        if (gf_pipeline_load(o->model, pipe) != GF_OK) return fail("train", EXIT_MODEL);
+        if (gf_pipeline_kind(*pipe) != GF_KIND_NETWORK) {
+            fprintf(stderr, "grafo train: %s holds a %s model, not a network\n", o->model,
+                    gf_kind_name(gf_pipeline_kind(*pipe)));
             return EXIT_MODEL;
         }
         return EXIT_OK;
     }
-    return gf_arch_parse(o->layers, arch) == GF_OK ? EXIT_OK : fail("train", EXIT_USAGE);
+    if (gf_arch_parse(o->layers, arch) != GF_OK) return fail("train", EXIT_USAGE);
+    return apply_arch_flags(o, arch);
 }
 
-/* A new network for `inputs` features, compiled and initialised. */
-static int network_new(const train_opts *o, size_t inputs, long batch, const gf_arch *arch,
+/* The recorded settings a resumed run needs: the seed and the hold-out. */
+static int resumed_settings(const train_opts *o, const gf_pipeline *p, uint64_t *seed,
+                            double *valid)
+{
+    double s = gf_pipeline_setting(p, "seed"), v = gf_pipeline_setting(p, "valid");
+    if (!(s >= 0 && s <= (double)MAX_RECORDED_SEED && s == floor(s)) || !(v >= 0 && v <= 0.9)) {
+        fprintf(stderr, "grafo train: %s records no seed and hold-out fraction as 'grafo train "
+                "--checkpoint' does (settings 'seed' and 'valid'), so its data cannot be split "
+                "as before\n", o->resume);
+        return EXIT_MODEL;
+    }
+    *seed = (uint64_t)s;
+    *valid = v;
+    return EXIT_OK;
+}
+
+/* A new network for `inputs` features that fits the data's classes,
+ * compiled and initialised. */
+static int network_new(const gf_arch *arch, const table *t, uint64_t seed, long batch,
                        gf_model **m)
 {
-    *m = gf_model_from_arch((int)inputs, arch);
+    int outs = arch->layers[arch->n - 1].units;
+    if (arch->loss == GF_LOSS_SOFTMAX_XENT && (size_t)outs != t->nclasses) {
+        fprintf(stderr, "grafo train: the output layer has %d units, the data have %zu "
+                "classes\n", outs, t->nclasses);
+        return EXIT_USAGE;
+    }
+    if (arch->loss == GF_LOSS_BCE_LOGITS && t->nclasses != 2) {
+        fprintf(stderr, "grafo train: a sigmoid output takes two classes; the data have %zu "
+                "(use softmax)\n", t->nclasses);
+        return EXIT_USAGE;
+    }
+    *m = gf_model_from_arch((int)t->p, arch);
     if (!*m) return fail("train", EXIT_USAGE);
-    if (gf_model_compile(*m, (int)batch, o->seed) != GF_OK) return fail("train", EXIT_FIT);
+    if (gf_model_compile(*m, (int)batch, seed) != GF_OK) return fail("train", EXIT_FIT);
     return EXIT_OK;
+}
+
+/* The pipeline around a new network (taken, even on failure). */
+static int pipeline_new(const table *t, const gf_scaler *scaler, int nclass, gf_model *m,
+                        const gf_arch *arch, gf_pipeline **out)
+{
+    gf_pipeline *p = gf_pipeline_new(GF_KIND_NETWORK);
+    gf_status s = p ? (t->terms ? gf_pipeline_set_terms(p, t->terms)
+                                : gf_pipeline_set_inputs(p, t->p))
+                    : GF_ERR_NOMEM;
+    if (s == GF_OK && scaler) s = gf_pipeline_set_scaler(p, scaler);
+    if (s == GF_OK && nclass)
+        s = gf_pipeline_set_classes(p, (const char *const *)t->classes, t->nclasses);
+    if (s == GF_OK) s = gf_pipeline_set_network(p, m, arch);
+    else gf_model_free(m);
+    if (s != GF_OK) {
+        gf_pipeline_free(p);
+        return fail("train", EXIT_FIT);
+    }
+    *out = p;
+    return EXIT_OK;
+}
+
+/* The scaling: the saved one, or fitted on the training rows only; then
+ * applied to every row. */
+static int scale_rows(const train_opts *o, const gf_pipeline *from, const gf_split *split,
+                      table *t, gf_scaler **scaler)
+{
+    gf_status s = GF_OK;
+    const gf_scaler *saved = from ? gf_pipeline_scaler(from) : NULL;
+    if (saved) {
+        s = gf_scaler_new(saved->kind, t->p, saved->shift, saved->scale, scaler);
+    } else if (!from && o->scale != GF_SCALE_NONE) {
+        double *xt = malloc(split->n_train * t->p * sizeof *xt);
+        for (size_t i = 0; xt && i < split->n_train; i++)
+            memcpy(xt + i * t->p, t->x + split->train[i] * t->p, t->p * sizeof *xt);
+        s = xt ? gf_scaler_fit(o->scale, xt, split->n_train, t->p, scaler) : GF_ERR_NOMEM;
+        free(xt);
+    }
+    if (s == GF_OK && *scaler) s = gf_scaler_apply(*scaler, t->x, t->n, t->p);
+    return s == GF_OK ? EXIT_OK : fail("train", EXIT_DATA);
+}
+
+/* A trainer for a new or saved network: the command line's options, the
+ * batch never larger than the training rows. */
+static int trainer_new(const train_opts *o, gf_pipeline *pipe, size_t rows, gf_trainer **out)
+{
+    gf_fit_opts f = GF_FIT_OPTS_DEFAULT;
+    f.epochs = (int)o->epochs;
+    long batch = o->batch < (long)rows ? o->batch : (long)rows;
+    f.batch_size = (int)(batch < 1 ? 1 : batch);
+    f.optim = o->optim;
+    f.patience = (int)o->patience;
+    f.min_delta = o->min_delta;
+    gf_model *m = gf_pipeline_network(pipe);
+    /* A saved network comes compiled for prediction's batches. */
+    if (o->model && gf_model_set_max_batch(m, f.batch_size) != GF_OK) return fail("train", EXIT_FIT);
+    *out = gf_trainer_new(m, &f);
+    return *out ? EXIT_OK : fail("train", EXIT_FIT);
+}
+
+/* --epochs with --resume: train on to it (never back). */
+static int extend_epochs(const train_opts *o, gf_trainer *t)
+{
+    if (!o->epochs_given) return EXIT_OK;
+    if (o->epochs < gf_trainer_epoch(t)) {
+        fprintf(stderr, "grafo train: %s has %d epochs done; --epochs %ld would undo some\n",
+                o->resume, gf_trainer_epoch(t), o->epochs);
+        return EXIT_USAGE;
+    }
+    return gf_trainer_set_epochs(t, (int)o->epochs) == GF_OK ? EXIT_OK : fail("train", EXIT_USAGE);
+}
+
+/* "grafo train: 4 inputs, 16:relu,3:softmax; 131 parameters; 120
+ * training rows, 30 validation rows", then the optimiser's line. */
+static void print_header(const train_opts *o, const table *t, gf_pipeline *pipe,
+                         const gf_split *split, gf_trainer *tr)
+{
+    char spec[8192] = "?";
+    gf_arch_format(gf_pipeline_arch(pipe), spec, sizeof spec);
+    fprintf(stderr, "grafo train: %zu inputs, %s; %zu parameters; %zu training rows", t->p, spec,
+            gf_param_count(gf_model_graph(gf_pipeline_network(pipe))), split->n_train);
+    if (split->n_valid) fprintf(stderr, ", %zu validation rows", split->n_valid);
+    const gf_fit_opts *f = gf_trainer_opts(tr);
+    fprintf(stderr, "\ngrafo train: %s, lr %g, %s schedule, batch %d", gf_optim_name(f->optim.kind),
+            f->optim.lr, gf_schedule_name(f->optim.schedule), f->batch_size);
+    if (f->patience) fprintf(stderr, ", early stopping after %d epochs", f->patience);
+    if (o->resume)
+        fprintf(stderr, "; resuming %s after epoch %d of %d\n", o->resume, gf_trainer_epoch(tr),
+                f->epochs);
+    else
+        fprintf(stderr, ", %d epochs\n", f->epochs);
+}
+
+/* What a finished run says: early stopping, the best epoch. */
+static void print_end(gf_trainer *tr)
+{
+    gf_trainer_state st;
+    gf_trainer_get_state(tr, &st);
+    const gf_fit_opts *f = gf_trainer_opts(tr);
+    if (st.stopped)
+        fprintf(stderr, "grafo train: early stopping after epoch %d: no better validation loss "
+                "for %d epochs; the weights are epoch %d's\n", st.epoch, f->patience,
+                st.best_epoch);
+    else if (f->patience && st.best_epoch)
+        fprintf(stderr, "grafo train: the weights are epoch %d's, the best validation loss\n",
+                st.best_epoch);
+}
+
+/* What the file records of the run; seed, valid and rows are what a
+ * resumed run needs to hold out the same rows. */
+static void record_settings(gf_pipeline *p, gf_trainer *tr, uint64_t seed, double valid,
+                            size_t rows)
+{
+    const gf_fit_opts *f = gf_trainer_opts(tr);
+    gf_pipeline_set_setting(p, "epochs", f->epochs);
+    gf_pipeline_set_setting(p, "lr", f->optim.lr);
+    gf_pipeline_set_setting(p, "batch", f->batch_size);
+    gf_pipeline_set_setting(p, "seed", (double)seed);
+    gf_pipeline_set_setting(p, "valid", valid);
+    gf_pipeline_set_setting(p, "rows", (double)rows);
+}
+
+/* A resumed run must see the rows it was trained on: other data would
+ * train on silently, but not as the run it continues. */
+static int same_rows(const train_opts *o, const gf_pipeline *p, const table *t)
+{
+    double rows = gf_pipeline_setting(p, "rows");
+    if (isnan(rows) || rows == (double)t->n) return EXIT_OK;
+    fprintf(stderr, "grafo train: %s was trained on data of %.0f rows; %s has %zu (resume with "
+            "the same data)\n", o->resume, rows, t->source, t->n);
+    return EXIT_DATA;
+}
+
+static json_t *result_json(gf_trainer *tr)
+{
+    size_t n = 0;
+    const gf_epoch_report *h = gf_trainer_history(tr, &n);
+    double seconds = 0;
+    for (size_t i = 0; i < n; i++) seconds += h[i].seconds;
+    gf_trainer_state st;
+    gf_trainer_get_state(tr, &st);
+    json_t *j = json_pack("{s:o, s:f, s:i}", "history", train_history_json(h, n), "seconds",
+                          seconds, "epochs", st.epoch);
+    if (j && st.best_epoch) json_object_set_new(j, "best_epoch", json_integer(st.best_epoch));
+    if (j) json_object_set_new(j, "stopped_early", json_boolean(st.stopped));
+    return j;
 }
 
 int cmd_train(int argc, char **argv)
 {
-    train_opts o = { .epochs = 10, .batch = 64, .lr = 0.1, .seed = 1,
-                     .scale = GF_SCALE_STANDARD };
-    int rc = parse(argc, argv, &o);
+    train_opts o;
+    int rc = train_parse(argc, argv, &o);
     if (rc >= 0) return rc;
-    /* Before training, so a network is never trained only to be lost. */
+    train_run run = { .o = &o, .tty = isatty(2) };
     char save_to[4096];
-    if (o.save &&
-        ((rc = output_check("train", "--save", o.save, false, save_to, sizeof save_to)) != EXIT_OK ||
-         (rc = output_not_input("train", "--save", o.save, &o.data, NULL)) != EXIT_OK))
-        return rc;
+    if ((rc = check_outputs(&o, &run, save_to, sizeof save_to)) != EXIT_OK) return rc;
+    if (o.checkpoint && o.seed > MAX_RECORDED_SEED) {
+        fprintf(stderr, "grafo train: --checkpoint records the seed, which must then be at most "
+                "2^53 (%llu)\n", (unsigned long long)MAX_RECORDED_SEED);
+        return EXIT_USAGE;
+    }
     gf_set_threads((int)o.threads);
 
     gf_arch arch = { 0 };
-    gf_model *m = NULL;
-    gf_pipeline *from = NULL, *pipe = NULL;
+    gf_pipeline *pipe = NULL;
+    gf_trainer *tr = NULL;
     gf_scaler *scaler = NULL;
     gf_split *split = NULL;
     gf_dataset *train = NULL, *valid = NULL;
-    progress pg = { .tty = isatty(2), .quiet = o.quiet, .history = json_array() };
     table t = { 0 };
+    uint64_t seed = o.seed;
+    double valid_frac = o.valid;
 
-    /* The layers first: a spec that does not parse fails before any data are read. */
-    rc = network_source(&o, &arch, &from);
-    if (rc == EXIT_OK && from) {
-        m = gf_pipeline_network(from);
-        arch.loss = gf_pipeline_arch(from)->loss;
-    }
-    bool classes = from ? gf_pipeline_nclasses(from) > 0 : arch.loss != GF_LOSS_MSE;
+    /* The network first: a spec or file that is wrong fails before any data are read. */
+    rc = network_source(&o, &arch, &pipe, &tr);
+    if (rc == EXIT_OK && o.resume) rc = resumed_settings(&o, pipe, &seed, &valid_frac);
+    bool classes = pipe ? gf_pipeline_nclasses(pipe) > 0 : arch.loss != GF_LOSS_MSE;
     if (rc == EXIT_OK)
-        rc = from ? table_load_for("train", &o.data, from, true, &t)
+        rc = pipe ? table_load_for("train", &o.data, pipe, true, &t)
                   : table_load("train", &o.data, classes, &t);
-    if (rc == EXIT_OK && !from) {
-        int outs = arch.layers[arch.n - 1].units;
-        if (arch.loss == GF_LOSS_SOFTMAX_XENT && (size_t)outs != t.nclasses) {
-            fprintf(stderr, "grafo train: the output layer has %d units, the data have %zu "
-                    "classes\n", outs, t.nclasses);
-            rc = EXIT_USAGE;
-        } else if (arch.loss == GF_LOSS_BCE_LOGITS && t.nclasses != 2) {
-            fprintf(stderr, "grafo train: a sigmoid output takes two classes; the data have "
-                    "%zu (use softmax)\n", t.nclasses);
-            rc = EXIT_USAGE;
-        } else {
-            /* Buffers are sized for the largest batch: never more rows than the data. */
-            rc = network_new(&o, t.p, o.batch < (long)t.n ? o.batch : (long)t.n, &arch, &m);
-        }
-    }
+    if (rc == EXIT_OK && o.resume) rc = same_rows(&o, pipe, &t);
 
-    /* Hold out a validation set, then fit the scaling on the training rows only. */
-    gf_status s = GF_OK;
+    /* Hold out a validation set, then scale by the training rows only. */
     if (rc == EXIT_OK) {
         gf_split_opts so = GF_SPLIT_OPTS_DEFAULT;
-        so.valid = o.valid;
+        so.valid = valid_frac;
         so.test = 0;
-        so.seed = o.seed;
+        so.seed = seed;
         so.label = t.label;
         so.nclasses = t.nclasses;
-        s = gf_split_new(t.n, &so, &split);
-        if (s != GF_OK) rc = fail("train", EXIT_DATA);
+        if (gf_split_new(t.n, &so, &split) != GF_OK) rc = fail("train", EXIT_DATA);
     }
-    if (rc == EXIT_OK && from && gf_pipeline_scaler(from)) {
-        s = gf_scaler_new(gf_pipeline_scaler(from)->kind, t.p, gf_pipeline_scaler(from)->shift,
-                          gf_pipeline_scaler(from)->scale, &scaler);
-    } else if (rc == EXIT_OK && !from && o.scale != GF_SCALE_NONE) {
-        double *xt = malloc(split->n_train * t.p * sizeof *xt);
-        for (size_t i = 0; xt && i < split->n_train; i++)
-            memcpy(xt + i * t.p, t.x + split->train[i] * t.p, t.p * sizeof *xt);
-        s = xt ? gf_scaler_fit(o.scale, xt, split->n_train, t.p, &scaler) : GF_ERR_NOMEM;
-        free(xt);
-    }
-    if (rc == EXIT_OK && s == GF_OK && scaler) s = gf_scaler_apply(scaler, t.x, t.n, t.p);
-    if (rc == EXIT_OK && s != GF_OK) rc = fail("train", EXIT_DATA);
-    int nclass = arch.loss == GF_LOSS_MSE ? 0 : (int)t.nclasses;
+    if (rc == EXIT_OK) rc = scale_rows(&o, pipe, split, &t, &scaler);
+    int nclass = classes ? (int)t.nclasses : 0;
     if (rc == EXIT_OK) {
         train = dataset_of(&t, split->train, split->n_train, nclass);
         valid = split->n_valid ? dataset_of(&t, split->valid, split->n_valid, nclass) : NULL;
         if (!train || (split->n_valid && !valid)) rc = fail("train", EXIT_DATA);
     }
-
-    if (rc == EXIT_OK) {
-        fprintf(stderr, "grafo train: %zu inputs, %s; %zu parameters; %zu training rows%s",
-                t.p, from ? o.init : o.layers, gf_param_count(gf_model_graph(m)),
-                split->n_train, valid ? ", " : "\n");
-        if (valid) fprintf(stderr, "%zu validation rows\n", split->n_valid);
-        gf_fit_opts f = GF_FIT_OPTS_DEFAULT;
-        f.epochs = (int)o.epochs;
+    if (rc == EXIT_OK && !pipe) {
+        gf_model *m = NULL;
+        /* Buffers are sized for the largest batch: never more rows than the data. */
         long batch = o.batch < (long)split->n_train ? o.batch : (long)split->n_train;
-        if (batch < 1) batch = 1;
-        f.batch_size = (int)batch;
-        f.optim.lr = (float)o.lr;
-        f.optim.schedule = GF_SCHEDULE_INVERSE;
-        f.optim.decay = (float)o.decay;
-        f.on_epoch = epoch_done;
-        f.on_progress = draw_bar;
-        f.user = &pg;
-        if (from && batch > 256) {
-            fprintf(stderr, "grafo train: --batch is at most 256 when continuing a saved "
-                    "network\n");
-            rc = EXIT_USAGE;
-        } else if ((s = gf_model_fit(m, train, valid, &f)) != GF_OK) {
-            if (pg.tty) fputs("\r\033[K", stderr);
+        rc = network_new(&arch, &t, seed, batch < 1 ? 1 : batch, &m);
+        if (rc == EXIT_OK) rc = pipeline_new(&t, scaler, nclass, m, &arch, &pipe);
+        else gf_model_free(m);
+    }
+    if (rc == EXIT_OK && !tr) rc = trainer_new(&o, pipe, split->n_train, &tr);
+    if (rc == EXIT_OK && o.resume) rc = extend_epochs(&o, tr);
+
+    gf_status s = GF_OK;
+    if (rc == EXIT_OK) {
+        record_settings(pipe, tr, seed, valid_frac, t.n);
+        run.pipe = pipe;
+        run.trainer = tr;
+        char spec[8192] = "", title[sizeof spec + sizeof t.source + 8];
+        gf_arch_format(gf_pipeline_arch(pipe), spec, sizeof spec);
+        snprintf(title, sizeof title, "%s on %s", spec, t.source);
+        run.title = title;
+        gf_trainer_set_callbacks(tr, train_epoch_done, train_draw_bar, &run);
+        print_header(&o, &t, pipe, split, tr);
+        if (gf_trainer_stopped(tr))
+            fprintf(stderr, "grafo train: early stopping ended this run; nothing to train\n");
+        s = gf_trainer_fit(tr, train, valid);
+        if (run.tty) fputs("\r\033[K", stderr);
+        if (s != GF_OK) {
             fprintf(stderr, "grafo train: %s: %s\n", t.source, gf_errmsg());
             rc = EXIT_FIT;
+        } else if (run.rc != EXIT_OK) {
+            rc = run.rc;
+        } else {
+            print_end(tr);
         }
+        run.title = NULL; /* title goes out of scope */
     }
+    if (rc == EXIT_OK && o.save) {
+        /* GF_ERR_ARG: a name or level that is not UTF-8, the data's fault. */
+        if ((s = gf_pipeline_save(pipe, save_to)) != GF_OK)
+            rc = fail("train", s == GF_ERR_ARG ? EXIT_DATA : EXIT_OUTPUT);
+        else fprintf(stderr, "grafo train: saved the network to %s\n", o.save);
+    }
+    if (rc == EXIT_OK && o.json) print_json(result_json(tr));
 
-    /* The pipeline takes the network (and frees it from here on). */
-    if (rc == EXIT_OK && !from) {
-        pipe = gf_pipeline_new(GF_KIND_NETWORK);
-        s = pipe ? (t.terms ? gf_pipeline_set_terms(pipe, t.terms)
-                            : gf_pipeline_set_inputs(pipe, t.p))
-                 : GF_ERR_NOMEM;
-        if (s == GF_OK && scaler) s = gf_pipeline_set_scaler(pipe, scaler);
-        if (s == GF_OK && nclass)
-            s = gf_pipeline_set_classes(pipe, (const char *const *)t.classes, t.nclasses);
-        if (s == GF_OK) s = gf_pipeline_set_network(pipe, m, &arch);
-        else gf_model_free(m);
-        m = NULL;
-        if (s != GF_OK) rc = fail("train", EXIT_FIT);
-    }
-    if (rc == EXIT_OK) {
-        gf_pipeline *out = from ? from : pipe;
-        gf_pipeline_set_setting(out, "epochs", (double)o.epochs);
-        gf_pipeline_set_setting(out, "lr", o.lr);
-        gf_pipeline_set_setting(out, "batch", (double)o.batch);
-        if (o.save) {
-            /* GF_ERR_ARG: a name or level that is not UTF-8, the data's fault. */
-            if ((s = gf_pipeline_save(out, save_to)) != GF_OK)
-                rc = fail("train", s == GF_ERR_ARG ? EXIT_DATA : EXIT_OUTPUT);
-            else fprintf(stderr, "grafo train: saved the network to %s\n", o.save);
-        }
-    }
-    if (rc == EXIT_OK && o.json) {
-        print_json(json_pack("{s:O, s:f}", "history", pg.history, "seconds", pg.seconds));
-    }
-    if (!from) gf_model_free(m);
-    json_decref(pg.history);
-    gf_arch_free(&arch);
+    gf_trainer_free(tr); /* before the network it trains */
     gf_pipeline_free(pipe);
-    gf_pipeline_free(from);
+    gf_arch_free(&arch);
     gf_scaler_free(scaler);
     gf_split_free(split);
     gf_dataset_free(train);

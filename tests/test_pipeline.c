@@ -549,8 +549,8 @@ static void test_hostile(void)
         b[i] ^= 0x5a;
     }
 
-    rewrite(ols, bad, "format_version", "2", 0);
-    expect_refused(bad, "reads format 1 and older", "a newer format");
+    rewrite(ols, bad, "format_version", "3", 0);
+    expect_refused(bad, "reads format 2 and older", "a newer format");
     rewrite(ols, bad, "format", "pytorch", 0);
     expect_refused(bad, "not a grafo model", "a foreign file");
     rewrite(ols, bad, "kind", "logistic", 0);

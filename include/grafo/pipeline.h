@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define GF_MODEL_FORMAT_VERSION 1
+#define GF_MODEL_FORMAT_VERSION 2
 
 typedef enum gf_kind {
     GF_KIND_OLS,

@@ -9,9 +9,16 @@
  *    "network": {"layers": "512:relu,10:softmax", "parameters": ["W1", ...]}}
  *
  * Loading trusts nothing: the description is checked against the tensors,
- * and the tensors against the description, before a pipeline is returned. */
+ * and the tensors against the description, before a pipeline is returned.
+ *
+ * A file records the oldest format version that reads it: 1 for linear
+ * models and plain networks, 2 for networks with the options of the
+ * grammar's second version (batch norm, dropout, noise, label smoothing,
+ * the seed-004 units) and for checkpoints (io/checkpoint.c), whose extra
+ * tensors a version-1 reader would refuse. */
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +35,11 @@
  * weights are bounded by the file itself, which holds them. */
 #define ACTIVATION_BUDGET ((size_t)1 << 24)
 /* Floats of activations per unit and row, an upper bound: a dense layer's
- * product, bias and activation, each with its gradient, and the loss's. */
-#define FLOATS_PER_UNIT 8
-/* Two per layer (weights and biases), at most GF_ARCH_MAX_LAYERS layers. */
-#define MAX_PARAMS (2 * GF_ARCH_MAX_LAYERS)
+ * product, bias, batch norm's steps, the unit and dropout, each with its
+ * gradient, and the loss's. */
+#define FLOATS_PER_UNIT 16
+/* Floats per input and row: the input, its noise and dropout, gradients. */
+#define FLOATS_PER_INPUT 6
 /* Settings are a few numbers for people reading the file (λ, α, ...). */
 #define MAX_SETTINGS 1000
 
@@ -80,7 +88,7 @@ static json_t *columns_json(const gf_terms *t)
 
 /* The parameter and buffer nodes of a network (batch norm's running
  * statistics are part of the trained model), in creation order. */
-static size_t network_params(const gf_graph *g, gf_node *out, size_t cap)
+size_t gf__network_params(const gf_graph *g, gf_node *out, size_t cap)
 {
     size_t n = 0;
     for (gf_node i = 0; i < gf_graph_nodes(g); i++)
@@ -89,6 +97,37 @@ static size_t network_params(const gf_graph *g, gf_node *out, size_t cap)
             n++;
         }
     return n;
+}
+
+/* Version 1 knew these hidden units and no layer options. */
+static bool arch_is_v1(const gf_arch *a)
+{
+    if (a->input_dropout > 0 || a->input_noise > 0 || a->weight_noise > 0 ||
+        a->label_smoothing > 0)
+        return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const gf_layer_spec *l = &a->layers[i];
+        if (l->batch_norm || l->dropout > 0 || l->pieces || l->act > GF_ACT_HARDTANH)
+            return false;
+    }
+    return true;
+}
+
+int gf__pipeline_version(const gf_pipeline *p)
+{
+    return p->net && !arch_is_v1(&p->arch) ? 2 : 1;
+}
+
+size_t gf__network_row_floats(const gf_arch *a, size_t inputs)
+{
+    /* At most 2^30 * 6 + 64 * 16 * 2^20 * 64: no overflow in 64 bits. */
+    size_t per_row = FLOATS_PER_INPUT * inputs;
+    for (size_t i = 0; i < a->n; i++) {
+        const gf_layer_spec *l = &a->layers[i];
+        size_t width = (size_t)l->units * (l->act == GF_ACT_MAXOUT ? (size_t)l->pieces : 1);
+        per_row += FLOATS_PER_UNIT * width;
+    }
+    return per_row;
 }
 
 static json_t *description_json(const gf_pipeline *p)
@@ -115,14 +154,14 @@ static json_t *description_json(const gf_pipeline *p)
     }
     bad |= json_object_set_new(d, "settings", settings);
     if (p->net) {
-        char layers[4096];
-        gf_node params[MAX_PARAMS];
+        char layers[8192];
+        gf_node params[GF__MAX_PARAMS];
         const gf_graph *g = gf_model_graph(p->net);
-        size_t np = network_params(g, params, MAX_PARAMS);
+        size_t np = gf__network_params(g, params, GF__MAX_PARAMS);
         json_t *names = json_array();
-        for (size_t i = 0; names && i < np && i < MAX_PARAMS; i++)
+        for (size_t i = 0; names && i < np && i < GF__MAX_PARAMS; i++)
             bad |= json_array_append_new(names, json_string(gf_node_name(g, params[i])));
-        if (np > MAX_PARAMS || gf_arch_format(&p->arch, layers, sizeof layers) != GF_OK) bad = 1;
+        if (np > GF__MAX_PARAMS || gf_arch_format(&p->arch, layers, sizeof layers) != GF_OK) bad = 1;
         else
             bad |= json_object_set_new(d, "network",
                                        json_pack("{s:s, s:o}", "layers", layers, "parameters",
@@ -148,8 +187,8 @@ static gf_status add_tensors(const gf_pipeline *p, gf_st *st)
     }
     if (s == GF_OK && p->net) {
         gf_graph *g = gf_model_graph(p->net);
-        gf_node params[MAX_PARAMS];
-        size_t np = network_params(g, params, MAX_PARAMS);
+        gf_node params[GF__MAX_PARAMS];
+        size_t np = gf__network_params(g, params, GF__MAX_PARAMS);
         for (size_t i = 0; s == GF_OK && i < np; i++) {
             int64_t dims[GF_MAX_DIMS + 1];
             int nd = gf_node_shape(g, params[i], dims);
@@ -213,9 +252,9 @@ static gf_status check_text(const gf_pipeline *p, const char *path)
                     (unsigned char)*utf8_error(text));
 }
 
-gf_status gf_pipeline_save(const gf_pipeline *p, const char *path)
+gf_status gf__pipeline_to_st(const gf_pipeline *p, const char *path, int version, gf_st **out)
 {
-    if (!p || !path) return gf__fail(GF_ERR_ARG, "saving a model: no model or no path");
+    *out = NULL;
     gf_status s = gf__pipeline_check(p);
     if (s == GF_OK) s = check_text(p, path);
     if (s != GF_OK) return s;
@@ -224,18 +263,31 @@ gf_status gf_pipeline_save(const gf_pipeline *p, const char *path)
                    : NULL;
     json_decref(d);
     if (!text) return gf__fail(GF_ERR_NOMEM, "saving %s: could not describe the model", path);
-    char version[32];
-    snprintf(version, sizeof version, "%d", GF_MODEL_FORMAT_VERSION);
+    char v[32];
+    snprintf(v, sizeof v, "%d", version);
     gf_st *st = gf_st_new();
     s = st ? GF_OK : GF_ERR_NOMEM;
     if (s == GF_OK) s = gf_st_set_meta(st, "format", MAGIC);
-    if (s == GF_OK) s = gf_st_set_meta(st, "format_version", version);
+    if (s == GF_OK) s = gf_st_set_meta(st, "format_version", v);
     if (s == GF_OK) s = gf_st_set_meta(st, "grafo_version", GF_VERSION_STRING);
     if (s == GF_OK) s = gf_st_set_meta(st, "kind", gf_kind_name(p->kind));
     if (s == GF_OK) s = gf_st_set_meta(st, "model", text);
     if (s == GF_OK) s = add_tensors(p, st);
-    if (s == GF_OK) s = gf_st_save(st, path);
     free(text);
+    if (s != GF_OK) {
+        gf_st_free(st);
+        return s;
+    }
+    *out = st;
+    return GF_OK;
+}
+
+gf_status gf_pipeline_save(const gf_pipeline *p, const char *path)
+{
+    if (!p || !path) return gf__fail(GF_ERR_ARG, "saving a model: no model or no path");
+    gf_st *st = NULL;
+    gf_status s = gf__pipeline_to_st(p, path, gf__pipeline_version(p), &st);
+    if (s == GF_OK) s = gf_st_save(st, path);
     gf_st_free(st);
     return s;
 }
@@ -462,31 +514,25 @@ static gf_status load_coef(loader *l, gf_pipeline *p)
     return s;
 }
 
-/* Each layer's weights (inputs x units) and biases (units) must be in the
- * file, as the description's parameter list names them, before the network
- * is built: the widths in "layers" then cost no more than the file holds. */
-static gf_status check_layer_tensors(const loader *l, const gf_arch *arch, size_t inputs,
-                                     json_t *names)
+/* Each layer's weights W<i> (inputs x width: units, or units x pieces
+ * for maxout) must be in the file before the network is built, so the
+ * widths in "layers" cost no more than the file holds; the other
+ * parameters (biases, batch norm's, PReLU's, RBF's) are no larger than
+ * their layer's weights and are checked against the built network. */
+static gf_status check_weight_tensors(const loader *l, const gf_arch *arch, size_t inputs)
 {
-    if (json_array_size(names) != 2 * arch->n)
-        return gf__fail(GF_ERR_FORMAT, "%s: the %zu layers make %zu parameters, the file lists %zu",
-                        l->path, arch->n, 2 * arch->n, json_array_size(names));
     size_t in = inputs;
     for (size_t i = 0; i < arch->n; i++) {
-        int64_t units = arch->layers[i].units;
-        const int64_t weights[2] = { (int64_t)in, units };
-        char what[96];
+        const gf_layer_spec *ly = &arch->layers[i];
+        int64_t units = ly->units;
+        const int64_t weights[2] = { (int64_t)in,
+                                     units * (ly->act == GF_ACT_MAXOUT ? ly->pieces : 1) };
+        char what[96], name[32];
         snprintf(what, sizeof what, "layer %zu (%lld units on %zu inputs)", i + 1,
                  (long long)units, in);
-        for (size_t k = 0; k < 2; k++) {
-            const char *name = json_string_value(json_array_get(names, 2 * i + k));
-            if (!name)
-                return gf__fail(GF_ERR_FORMAT, "%s: parameter %zu of the network is not a string",
-                                l->path, 2 * i + k + 1);
-            gf_status s = k == 0 ? expect_tensor(l, what, name, GF_DTYPE_F32, 2, weights)
-                                 : expect_tensor(l, what, name, GF_DTYPE_F32, 1, &units);
-            if (s != GF_OK) return s;
-        }
+        snprintf(name, sizeof name, "W%zu", i + 1);
+        gf_status s = expect_tensor(l, what, name, GF_DTYPE_F32, 2, weights);
+        if (s != GF_OK) return s;
         in = (size_t)units;
     }
     return GF_OK;
@@ -496,10 +542,28 @@ static gf_status check_layer_tensors(const loader *l, const gf_arch *arch, size_
  * the activations of a batch stay within ACTIVATION_BUDGET floats. */
 static int network_batch(const gf_arch *arch, size_t inputs)
 {
-    size_t per_row = inputs; /* at most 2^30 + 64 * 8 * 2^20: no overflow */
-    for (size_t i = 0; i < arch->n; i++) per_row += FLOATS_PER_UNIT * (size_t)arch->layers[i].units;
-    size_t rows = ACTIVATION_BUDGET / per_row;
+    size_t rows = ACTIVATION_BUDGET / gf__network_row_floats(arch, inputs);
     return rows < 1 ? 1 : rows > PREDICT_BATCH ? PREDICT_BATCH : (int)rows;
+}
+
+/* A parameter's values as loaded: finite, and batch norm's running
+ * variances (row 1 of bn<i>.running) not negative, since predictions
+ * divide by their square roots. */
+static gf_status check_values(const loader *l, const gf_graph *g, gf_node n, const float *w)
+{
+    const char *name = gf_node_name(g, n);
+    size_t size = gf_node_size(g, n);
+    for (size_t j = 0; j < size; j++)
+        if (!isfinite(w[j]))
+            return gf__fail(GF_ERR_FORMAT, "%s: tensor '%s' element %zu is %g", l->path, name,
+                            j, w[j]);
+    const char *dot = strrchr(name, '.');
+    if (dot && strcmp(dot, ".running") == 0)
+        for (size_t j = size / 2; j < size; j++)
+            if (w[j] < 0)
+                return gf__fail(GF_ERR_FORMAT, "%s: tensor '%s' holds a negative running "
+                                "variance (%g, element %zu)", l->path, name, w[j], j);
+    return GF_OK;
 }
 
 static gf_status load_network(loader *l, gf_pipeline *p)
@@ -513,7 +577,7 @@ static gf_status load_network(loader *l, gf_pipeline *p)
         gf__errctx("%s: bad network layers", l->path);
         return GF_ERR_FORMAT;
     }
-    gf_status s = p->nfeatures <= (1u << 30) ? check_layer_tensors(l, &arch, p->nfeatures, names)
+    gf_status s = p->nfeatures <= (1u << 30) ? check_weight_tensors(l, &arch, p->nfeatures)
                                              : bad(l, "more than 2^30 inputs");
     gf_model *m = NULL;
     if (s == GF_OK) {
@@ -525,9 +589,9 @@ static gf_status load_network(loader *l, gf_pipeline *p)
         }
     }
     gf_graph *g = m ? gf_model_graph(m) : NULL;
-    gf_node params[MAX_PARAMS];
-    size_t np = g ? network_params(g, params, MAX_PARAMS) : 0;
-    if (s == GF_OK && (np > MAX_PARAMS || np != json_array_size(names)))
+    gf_node params[GF__MAX_PARAMS];
+    size_t np = g ? gf__network_params(g, params, GF__MAX_PARAMS) : 0;
+    if (s == GF_OK && (np > GF__MAX_PARAMS || np != json_array_size(names)))
         s = gf__fail(GF_ERR_FORMAT, "%s: the layers make %zu parameters, the file lists %zu",
                      l->path, np, json_array_size(names));
     for (size_t i = 0; s == GF_OK && i < np; i++) {
@@ -542,10 +606,7 @@ static gf_status load_network(loader *l, gf_pipeline *p)
         int nd = gf_node_shape(g, params[i], dims);
         float *w = gf_param_value(g, params[i]);
         s = take_tensor(l, name, GF_DTYPE_F32, nd, dims, w);
-        for (size_t j = 0; s == GF_OK && j < gf_node_size(g, params[i]); j++)
-            if (!isfinite(w[j]))
-                s = gf__fail(GF_ERR_FORMAT, "%s: tensor '%s' element %zu is %g", l->path, name,
-                             j, w[j]);
+        if (s == GF_OK) s = check_values(l, g, params[i], w);
     }
     if (s == GF_OK) {
         s = gf_pipeline_set_network(p, m, &arch); /* takes m, even on failure */
@@ -601,9 +662,13 @@ static gf_status load_parts(loader *l, gf_pipeline *p)
     }
     if (s == GF_OK) s = load_settings(l, p);
     if (s == GF_OK) s = p->kind == GF_KIND_NETWORK ? load_network(l, p) : load_coef(l, p);
-    if (s == GF_OK && l->tensors_used != gf_st_count(l->st))
+    /* A checkpoint's own tensors are its loader's to check. */
+    size_t theirs = 0;
+    for (size_t i = 0; gf_st_meta(l->st, GF__CKPT_META) && i < gf_st_count(l->st); i++)
+        theirs += gf__checkpoint_tensor(gf_st_at(l->st, i)->name);
+    if (s == GF_OK && l->tensors_used + theirs != gf_st_count(l->st))
         s = gf__fail(GF_ERR_FORMAT, "%s: %zu tensors that the model does not use", l->path,
-                     gf_st_count(l->st) - l->tensors_used);
+                     gf_st_count(l->st) - l->tensors_used - theirs);
     if (s == GF_OK && gf__pipeline_check(p) != GF_OK) {
         gf__errctx("%s", l->path);
         s = GF_ERR_FORMAT;
@@ -611,14 +676,16 @@ static gf_status load_parts(loader *l, gf_pipeline *p)
     return s;
 }
 
-gf_status gf_pipeline_load(const char *path, gf_pipeline **out)
+int gf__checkpoint_tensor(const char *name)
 {
-    if (!out) return gf__fail(GF_ERR_ARG, "loading a model: out is NULL");
+    return strncmp(name, GF__CKPT_OPTIM, strlen(GF__CKPT_OPTIM)) == 0 ||
+           strncmp(name, GF__CKPT_BEST, strlen(GF__CKPT_BEST)) == 0;
+}
+
+gf_status gf__pipeline_from_st(const gf_st *st, const char *path, gf_pipeline **out)
+{
     *out = NULL;
-    if (!path) return gf__fail(GF_ERR_ARG, "loading a model: no path");
-    gf_st *st = NULL;
-    gf_status s = gf_st_load(path, &st);
-    if (s != GF_OK) return s;
+    gf_status s;
     loader l = { .path = path, .st = st };
     gf_kind kind = GF_KIND_COUNT;
     s = check_header(&l, &kind);
@@ -639,11 +706,22 @@ gf_status gf_pipeline_load(const char *path, gf_pipeline **out)
     if (s == GF_OK) s = (p = gf_pipeline_new(kind)) ? GF_OK : GF_ERR_NOMEM;
     if (s == GF_OK) s = load_parts(&l, p);
     json_decref(l.d);
-    gf_st_free(st);
     if (s != GF_OK) {
         gf_pipeline_free(p);
         return s;
     }
     *out = p;
     return GF_OK;
+}
+
+gf_status gf_pipeline_load(const char *path, gf_pipeline **out)
+{
+    if (!out) return gf__fail(GF_ERR_ARG, "loading a model: out is NULL");
+    *out = NULL;
+    if (!path) return gf__fail(GF_ERR_ARG, "loading a model: no path");
+    gf_st *st = NULL;
+    gf_status s = gf_st_load(path, &st);
+    if (s == GF_OK) s = gf__pipeline_from_st(st, path, out);
+    gf_st_free(st);
+    return s;
 }

@@ -23,9 +23,11 @@
  * when there is any, the header padded with spaces to a multiple of 8
  * bytes, the tensors back to back from offset 0 (here in the order added,
  * which is also their order in the header).  The file is written beside
- * the target under a temporary name, flushed to disk and renamed over it. */
+ * the target under a temporary name, flushed to disk and renamed over it
+ * (io/atomic.c). */
 #include "grafo/io.h"
 #include "core/error.h"
+#include "io/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -399,173 +401,48 @@ static gf_status header_json(const gf_st *st, const char *path, char **out)
     return GF_OK;
 }
 
-/* The mode a new file would get (0666 less the umask), or the target's
- * own if it exists, since mkstemp creates the temporary file as 0600.  The
- * umask is read from /proc: setting it to read it back would race with
- * other threads creating files. */
-static mode_t target_mode(const char *path)
-{
-    struct stat sb;
-    if (stat(path, &sb) == 0) return sb.st_mode & 07777;
-    unsigned mask = 022;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f) {
-        char line[256];
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "Umask: %o", &mask) == 1) break;
-        fclose(f);
-    }
-    return 0666 & ~(mode_t)mask;
-}
+typedef struct st_writing {
+    const gf_st *st;
+    const char *header;
+    size_t hlen, padded;
+} st_writing;
 
-/* "<dir>/.<base>.XXXXXX": a hidden name beside the target, so the rename
- * stays within one file system. */
-static char *temp_template(const char *path)
+/* The file's bytes, for gf__atomic_write. */
+static bool write_all(FILE *f, void *user)
 {
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, len = strlen(path);
-    char *t = gf__malloc(len + 9, "a temporary file name");
-    if (!t) return NULL;
-    memcpy(t, path, dirlen);
-    snprintf(t + dirlen, len + 9 - dirlen, ".%s.XXXXXX", path + dirlen);
-    return t;
-}
-
-static bool write_all(const gf_st *st, FILE *f, const char *header, size_t hlen, size_t padded)
-{
+    const st_writing *w = user;
     unsigned char len[LEN_BYTES];
-    uint64_t n = padded;
+    uint64_t n = w->padded;
     memcpy(len, &n, sizeof len); /* little-endian host */
     static const char spaces[] = "       "; /* the most padding needed: 7 */
+    size_t pad = w->padded - w->hlen;
     bool ok = fwrite(len, 1, sizeof len, f) == sizeof len &&
-              fwrite(header, 1, hlen, f) == hlen &&
-              fwrite(spaces, 1, padded - hlen, f) == padded - hlen;
-    for (size_t i = 0; ok && i < st->n; i++) {
-        const gf_st_tensor *t = &st->tensors[i].t;
+              fwrite(w->header, 1, w->hlen, f) == w->hlen && fwrite(spaces, 1, pad, f) == pad;
+    for (size_t i = 0; ok && i < w->st->n; i++) {
+        const gf_st_tensor *t = &w->st->tensors[i].t;
         size_t bytes = t->count * gf_dtype_size(t->dtype);
         ok = fwrite(t->data, 1, bytes, f) == bytes;
     }
     return ok;
 }
 
-/* Write the whole file through fd (the temporary file) and close it.  On
- * failure *step says what failed and errno why. */
-static bool write_temp(const gf_st *st, int fd, mode_t mode, const char *header, size_t hlen,
-                       size_t padded, const char **step)
-{
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        *step = "opening the temporary file";
-        return false;
-    }
-    bool ok = false;
-    if (!write_all(st, f, header, hlen, padded) || fflush(f) != 0)
-        *step = "writing the temporary file";
-    else if (fchmod(fileno(f), mode) != 0)
-        *step = "setting the temporary file's mode";
-    else if (fsync(fileno(f)) != 0)
-        *step = "flushing the temporary file to disk";
-    else
-        ok = true;
-    int e = errno;
-    if (fclose(f) != 0 && ok) {
-        e = errno;
-        *step = "closing the temporary file";
-        ok = false;
-    }
-    errno = e;
-    return ok;
-}
-
-/* After the rename, make it durable by syncing the directory.  The file is
- * complete and in place already, so a failure here fails nothing. */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
-    if (!dir) return;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-    free(dir);
-}
-
-/* The file a save replaces.  Only a regular file may be replaced: renaming
- * over a device, a pipe or a directory would destroy it, and renaming over a
- * symbolic link would replace the link instead of the file it names, so a
- * link is followed to its file.  *real is a new string to free. */
-static gf_status save_target(const char *path, char **real)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno != ENOENT)
-            return gf__fail(GF_ERR_IO, "%s: cannot save: %s", path, strerror(errno));
-        *real = strdup(path); /* a new file */
-    } else if (!S_ISREG(sb.st_mode)) {
-        return gf__fail(GF_ERR_ARG, "%s: cannot save: it exists and is not a regular file "
-                        "(saving would replace it)", path);
-    } else {
-        *real = realpath(path, NULL);
-    }
-    return *real ? GF_OK : gf__fail(GF_ERR_NOMEM, "%s: cannot save: out of memory", path);
-}
-
 gf_status gf_st_save(const gf_st *st, const char *path)
 {
     if (!st || !path || !*path)
         return gf__fail(GF_ERR_ARG, "gf_st_save: st and path must be given");
-    char *real = NULL;
-    gf_status s = save_target(path, &real);
-    if (s) return s;
-    const char *user_path = path; /* messages name what the caller gave */
-    path = real;
     char *header;
-    s = header_json(st, user_path, &header);
-    if (s) {
-        free(real);
-        return s;
-    }
+    gf_status s = header_json(st, path, &header);
+    if (s) return s;
     size_t hlen = strlen(header), padded = (hlen + LEN_BYTES - 1) / LEN_BYTES * LEN_BYTES;
     if (padded > GF_ST_MAX_HEADER) {
         free(header);
-        free(real);
         return gf__fail(GF_ERR_ARG, "%s: the header would take %zu bytes, over the cap of %u",
-                        user_path, padded, GF_ST_MAX_HEADER);
+                        path, padded, GF_ST_MAX_HEADER);
     }
-    char *tmp = temp_template(path);
-    if (!tmp) {
-        free(header);
-        free(real);
-        return GF_ERR_NOMEM;
-    }
-    mode_t mode = target_mode(path);
-    const char *step = "creating a temporary file in its directory";
-    int fd = mkstemp(tmp);
-    bool ok = fd >= 0;
-    if (ok) {
-        ok = write_temp(st, fd, mode, header, hlen, padded, &step);
-        if (ok && rename(tmp, path) != 0) {
-            step = "renaming the temporary file over it";
-            ok = false;
-        }
-        if (!ok) {
-            int e = errno;
-            unlink(tmp);
-            errno = e;
-        }
-    }
-    if (!ok) s = gf__fail(GF_ERR_IO, "%s: cannot save: %s failed: %s", user_path, step,
-                          strerror(errno));
-    free(tmp);
+    st_writing w = { st, header, hlen, padded };
+    s = gf__atomic_write(path, write_all, &w);
     free(header);
-    if (ok) sync_dir(path);
-    free(real);
-    return ok ? GF_OK : s;
+    return s;
 }
 
 /* ---- reading ----------------------------------------------------------- */
