@@ -65,7 +65,7 @@ static void train_usage(FILE *f)
             "  --gamma X         step, exponential: factor in (0, 1] [0.1]\n"
             "  --step-epochs N   step: epochs between decays [10]\n"
             "  --decay X         inverse: lr / (1 + X t) at step t [0]\n"
-            "  --period N        cosine: epochs to reach --lr-min [10]\n"
+            "  --period N        cosine: epochs to reach --lr-min [--epochs]\n"
             "  --lr-min X        cosine: the last learning rate, in [0, lr] [0]\n"
             "training:\n"
             "  --epochs N        passes over the training rows [10]\n"
@@ -370,6 +370,8 @@ int train_parse(int argc, char **argv, train_opts *o)
         ok = false;
     }
     if (ok && !o->resume) ok = read_optim(given, &o->optim);
+    /* A cosine schedule anneals over the whole run unless told otherwise. */
+    if (ok && !o->resume && !given[OPT_PERIOD]) o->optim.period = (int)o->epochs;
     if (ok && (given[OPT_PATIENCE] || given[OPT_MIN_DELTA]) && !(o->valid > 0)) {
         fprintf(stderr, "grafo train: %s judges the validation loss: it needs --valid F\n",
                 given[OPT_PATIENCE] ? "--patience" : "--min-delta");

@@ -512,6 +512,12 @@ static void test_errors(void)
     gf_pipeline *ols = gf_pipeline_new(GF_KIND_OLS);
     CHECK(gf_checkpoint_save(ols, t, path) == GF_ERR_ARG, "a linear model");
     CHECK(access(path, F_OK) != 0, "a refused save left a file");
+    /* A trainer of another network, even one of the same shape. */
+    gf_pipeline *twin = make_pipeline("8:tanh,3:softmax", 3);
+    CHECK(gf_checkpoint_save(twin, t, path) == GF_ERR_ARG && strstr(gf_errmsg(), "another network"),
+          "%s", gf_errmsg());
+    CHECK(access(path, F_OK) != 0, "a refused save left a file");
+    gf_pipeline_free(twin);
     gf_pipeline *q = (gf_pipeline *)1;
     gf_trainer *tq = (gf_trainer *)1;
     CHECK(gf_checkpoint_load(path, &q, &tq) == GF_ERR_IO && !q && !tq, "a missing file");

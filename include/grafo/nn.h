@@ -347,6 +347,9 @@ gf_status gf_trainer_set_epochs(gf_trainer *t, int epochs);
 void gf_trainer_set_callbacks(gf_trainer *t, gf_epoch_fn on_epoch, gf_progress_fn on_progress,
                               void *user);
 
+/* The model the trainer trains (borrowed). */
+gf_model *gf_trainer_model(const gf_trainer *t);
+
 /* The options as copied (borrowed), the optimiser (borrowed, for its
  * state), and the epochs completed. */
 const gf_fit_opts *gf_trainer_opts(const gf_trainer *t);

@@ -164,10 +164,9 @@ gf_status gf_checkpoint_save(const gf_pipeline *p, const gf_trainer *t, const ch
      * same pointers restore it. */
     gf_trainer *tr = (gf_trainer *)t;
     gf_graph *g = gf_model_graph(p->net);
-    /* That t trains p's network cannot be checked: nn.h gives no way to
-     * ask a trainer for its model.  A trainer of another network writes
-     * moments that the loader then refuses for their size, or, for a
-     * network of the same size, a checkpoint that resumes wrongly. */
+    if (gf_trainer_model(t) != p->net)
+        return gf__fail(GF_ERR_ARG, "saving checkpoint %s: the trainer trains another network "
+                        "than the pipeline's", path);
     gf_st *st = NULL;
     gf_status s = gf__pipeline_to_st(p, path, CHECKPOINT_FORMAT_VERSION, &st);
     char *text = s == GF_OK ? checkpoint_text(tr) : NULL;

@@ -128,6 +128,7 @@ gf_status gf_trainer_set_epochs(gf_trainer *t, int epochs)
     return GF_OK;
 }
 
+gf_model *gf_trainer_model(const gf_trainer *t) { return t ? t->m : NULL; }
 const gf_fit_opts *gf_trainer_opts(const gf_trainer *t) { return t ? &t->o : NULL; }
 gf_optimizer *gf_trainer_optimizer(gf_trainer *t) { return t ? t->opt : NULL; }
 int gf_trainer_epoch(const gf_trainer *t) { return t ? t->st.epoch : 0; }
