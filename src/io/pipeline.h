@@ -67,6 +67,11 @@ gf_status gf__pipeline_from_st(const gf_st *st, const char *path, gf_pipeline **
  * description, and its tensors, the optimiser's moments ("optim.m") and
  * early stopping's best weights ("best.W1"). */
 #define GF__CKPT_META "checkpoint"
+/* The checkpoint JSON's own version, and the model format version a
+ * checkpoint needs (a version-1 reader would refuse tensors it does not
+ * know). */
+#define GF__CKPT_VERSION 1
+#define GF__CKPT_FORMAT_VERSION 2
 #define GF__CKPT_OPTIM "optim."
 #define GF__CKPT_BEST "best."
 /* 1 if a tensor name is a checkpoint's (either prefix). */
