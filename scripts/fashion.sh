@@ -8,7 +8,7 @@
 #   2. 784-512-256-10, ReLU, batch norm and dropout 0.3 in each hidden
 #      layer, the same optimiser: at least 90%.
 #
-# About 3 minutes and 6 minutes on 2 cores.  Usage: scripts/fashion.sh [1|2]
+# About 1 and 1.5 minutes of training on 2 cores.  Usage: scripts/fashion.sh [1|2]
 # (both by default).  Models and histories go to build/fashion/.
 set -eu
 cd "$(dirname "$0")/.."
