@@ -9,17 +9,7 @@
 #include "check.h"
 #include "grafo.h"
 
-/* Count the library's allocations: the test links with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc. */
-static long allocations;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t a, size_t b);
-void *__real_realloc(void *p, size_t n);
-void *__real_aligned_alloc(size_t a, size_t n);
-void *__wrap_malloc(size_t n) { allocations++; return __real_malloc(n); }
-void *__wrap_calloc(size_t a, size_t b) { allocations++; return __real_calloc(a, b); }
-void *__wrap_realloc(void *p, size_t n) { allocations++; return __real_realloc(p, n); }
-void *__wrap_aligned_alloc(size_t a, size_t n) { allocations++; return __real_aligned_alloc(a, n); }
+#include "alloc_count.h"
 
 #define HAS(text) (strstr(gf_errmsg(), (text)) != NULL)
 

@@ -40,8 +40,10 @@ void gf__gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, cons
  * reduction the compiler can vectorise, unlike a float sum. */
 bool gf__all_finite(size_t n, const float *x);
 
-/* Sum of x[0..n) in double. */
+/* Sum of x[0..n), and of its squares, in double, in an order that does
+ * not depend on the number of threads. */
 double gf__sum(size_t n, const float *x);
+double gf__sum_squares(size_t n, const float *x);
 
 /* out[j] (=|+=) sum over r of x[r*cols + j] * (w ? w[r*cols + j] : 1). */
 void gf__colsum(size_t rows, size_t cols, const float *x, const float *w, bool accumulate,

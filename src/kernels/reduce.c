@@ -20,23 +20,31 @@ bool gf__all_finite(size_t n, const float *x)
 }
 
 /* One chunk in double with eight running sums, so the additions do not
- * wait on each other; the lanes are combined in a fixed order. */
-static double sum_chunk(const float *x, size_t n)
-{
-    double lane[8] = {0};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) lane[j] += x[i + j];
-    double s = 0;
-    for (; i < n; i++) s += x[i];
-    for (int j = 0; j < 8; j++) s += lane[j];
-    return s;
-}
+ * wait on each other; the lanes are combined in a fixed order.  `term` is
+ * what is summed: x, or x squared. */
+#define CHUNK_SUM(name, term)                                               \
+    static double name(const float *x, size_t n)                              \
+    {                                                                         \
+        double lane[8] = {0};                                                 \
+        size_t i = 0;                                                         \
+        for (; i + 8 <= n; i += 8)                                            \
+            for (int j = 0; j < 8; j++) lane[j] += term(x[i + j]);            \
+        double s = 0;                                                         \
+        for (; i < n; i++) s += term(x[i]);                                   \
+        for (int j = 0; j < 8; j++) s += lane[j];                             \
+        return s;                                                             \
+    }
+#define PLAIN(v) ((double)(v))
+#define SQUARED(v) ((double)(v) * (double)(v))
+CHUNK_SUM(sum_chunk, PLAIN)
+CHUNK_SUM(squares_chunk, SQUARED)
 
-double gf__sum(size_t n, const float *x)
+/* Fixed-size chunks summed in parallel, their partial sums added in order;
+ * the chunk function is inlined into each caller. */
+static inline double chunked(size_t n, const float *x, double (*chunk)(const float *, size_t))
 {
     size_t chunks = (n + SUM_CHUNK - 1) / SUM_CHUNK;
-    if (chunks <= 1) return sum_chunk(x, n);
+    if (chunks <= 1) return chunk(x, n);
     double total = 0;
     /* Partial sums of 64 chunks at a time keep the scratch on the stack. */
     for (size_t c0 = 0; c0 < chunks; c0 += 64) {
@@ -45,12 +53,15 @@ double gf__sum(size_t n, const float *x)
 #pragma omp parallel for schedule(static) if (n >= GF_PAR_MIN)
         for (size_t c = 0; c < cn; c++) {
             size_t lo = (c0 + c) * SUM_CHUNK, hi = lo + SUM_CHUNK < n ? lo + SUM_CHUNK : n;
-            part[c] = sum_chunk(x + lo, hi - lo);
+            part[c] = chunk(x + lo, hi - lo);
         }
         for (size_t c = 0; c < cn; c++) total += part[c];
     }
     return total;
 }
+
+double gf__sum(size_t n, const float *x) { return chunked(n, x, sum_chunk); }
+double gf__sum_squares(size_t n, const float *x) { return chunked(n, x, squares_chunk); }
 
 void gf__colsum(size_t rows, size_t cols, const float *x, const float *w, bool accumulate,
                 float *out)

@@ -209,42 +209,6 @@ static update_fn *const updates[] = {
 };
 _Static_assert(sizeof updates / sizeof updates[0] == GF_OPTIM_COUNT, "an optimiser has no update");
 
-/* ---- the gradient's norm ----------------------------------------------- */
-
-/* Chunks are a fixed size, so the partial sums, and the order in which they
- * are combined, do not depend on how many threads run them. */
-#define NORM_CHUNK 8192
-
-/* In double with eight running sums, combined in a fixed order. */
-static double squares_chunk(const float *x, size_t n)
-{
-    double lane[8] = {0};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) lane[j] += (double)x[i + j] * x[i + j];
-    double s = 0;
-    for (; i < n; i++) s += (double)x[i] * x[i];
-    for (int j = 0; j < 8; j++) s += lane[j];
-    return s;
-}
-
-static double sum_squares(const float *x, size_t n)
-{
-    size_t chunks = (n + NORM_CHUNK - 1) / NORM_CHUNK;
-    double total = 0;
-    for (size_t c0 = 0; c0 < chunks; c0 += 64) { /* 64 partial sums on the stack */
-        double part[64];
-        size_t cn = chunks - c0 < 64 ? chunks - c0 : 64;
-#pragma omp parallel for schedule(static) if (n >= GF_PAR_MIN)
-        for (size_t c = 0; c < cn; c++) {
-            size_t lo = (c0 + c) * NORM_CHUNK, hi = lo + NORM_CHUNK < n ? lo + NORM_CHUNK : n;
-            part[c] = squares_chunk(x + lo, hi - lo);
-        }
-        for (size_t c = 0; c < cn; c++) total += part[c];
-    }
-    return total;
-}
-
 /* ---- the optimiser object ---------------------------------------------- */
 
 /* The buffers each rule keeps, in the order gf_optimizer_state gives them. */
@@ -370,7 +334,7 @@ static double trainable_squares(const gf_optimizer *opt, const float *g, bool ne
         const run *u = &opt->runs[r];
         if (u->role == GF_PARAM_FROZEN) continue;
         if (need_norm)
-            total += sum_squares(g + u->first, u->count);
+            total += gf__sum_squares(u->count, g + u->first);
         else if (!gf__all_finite(u->count, g + u->first))
             return INFINITY;
     }
