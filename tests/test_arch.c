@@ -264,7 +264,7 @@ static void test_format(void)
     }
 
     /* Hand-made architectures obey the parser's rules. */
-    gf_layer_spec l[2] = {{4, GF_ACT_RELU}, {3, GF_ACT_IDENTITY}};
+    gf_layer_spec l[2] = {{.units = 4, .act = GF_ACT_RELU}, {.units = 3, .act = GF_ACT_IDENTITY}};
     gf_arch a = {.n = 2, .layers = l, .loss = GF_LOSS_SOFTMAX_XENT};
     char buf[64];
     CHECK(gf_arch_format(&a, buf, sizeof buf) == GF_OK && strcmp(buf, "4:relu,3:softmax") == 0,

@@ -534,6 +534,15 @@ static void test_new(void)
     gf_dataset_free(ds);
     x[0] = 1, y[0] = 0;
 
+    /* A deviation so small that a value leaves float's range is refused,
+     * and the data are left as they were. */
+    ds = gf_dataset_new(3, 2, x, 1, y, 3);
+    CHECK(ds && gf_dataset_standardize(ds, 0.0, 1e-40) == GF_ERR_NUMERIC);
+    CHECK(strstr(gf_errmsg(), "row 0, column 0") && strstr(gf_errmsg(), "too small"));
+    CHECK(ds && gf_dataset_x(ds)[5] == 6);
+    CHECK(ds && gf_dataset_standardize(ds, 1.0, 2.0) == GF_OK && gf_dataset_x(ds)[5] == 2.5f);
+    gf_dataset_free(ds);
+
     float yr[6] = {0.5f, -1, 2, 3, 1e6f, -2.25f}; /* regression, two targets */
     ds = gf_dataset_new(3, 2, x, 2, yr, 0);
     CHECK(ds && gf_dataset_classes(ds) == 0 && gf_dataset_y(ds)[5] == -2.25f);

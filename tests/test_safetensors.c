@@ -59,11 +59,10 @@ static const char *listing(void)
             snprintf(names[n++], sizeof names[0], "%s", e->d_name);
     if (d) closedir(d);
     qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    size_t used = 0;
     out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        if (i) strcat(out, " ");
-        strncat(out, names[i], sizeof out - strlen(out) - 2);
-    }
+    for (int i = 0; i < n && used < sizeof out; i++)
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", i ? " " : "", names[i]);
     return out;
 }
 

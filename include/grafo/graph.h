@@ -33,7 +33,8 @@
  * sized for its largest batch, and reuses them: forward and backward
  * allocate nothing.  The graph holds the trained parameters; activations and
  * gradients live in workspaces, so several threads may run forward on one
- * graph at once, each with its own workspace. */
+ * graph at once, each with its own workspace, in evaluation mode (training
+ * mode updates batch norm's running statistics in the graph). */
 #ifndef GRAFO_GRAPH_H
 #define GRAFO_GRAPH_H
 
@@ -89,8 +90,10 @@ typedef enum gf_op {
                            consecutive features (seed 004) */
     GF_OP_SQDIST,       /* x (m, d), c (d, n) -> (m, n): ||x_i - c_{:,j}||^2,
                            the radial-basis unit's distance */
-    GF_OP_STEP,         /* 1 if x >= 0 else 0; forward only */
-    GF_OP_SIGN,         /* +1 if x >= 0 else -1; forward only */
+    GF_OP_STEP,         /* 1 if x > 0, 0 if x < 0, 1/2 at 0 (the notes'
+                           Heaviside step); forward only */
+    GF_OP_SIGN,         /* +1 if x > 0, -1 if x < 0, 0 at 0 (the notes'
+                           signum); forward only */
     GF_OP_DROPOUT,      /* training: x m / (1 - p), m ~ Bernoulli(1 - p);
                            evaluation: x */
     GF_OP_NOISE,        /* training: x + N(0, sigma^2); evaluation: x */
@@ -155,17 +158,42 @@ gf_node gf_mse(gf_graph *g, gf_node pred, gf_node target);
 gf_node gf_bce_logits(gf_graph *g, gf_node logits, gf_node target);
 gf_node gf_softmax_xent(gf_graph *g, gf_node logits, gf_node labels);
 gf_node gf_hinge(gf_graph *g, gf_node scores, gf_node target);
-/* Softmax cross-entropy against smoothed targets (seed 004): 1 - eps for
- * the label and eps / (k - 1) for each other class, eps in [0, 1) (else
- * GF_ERR_ARG); eps = 0 is gf_softmax_xent. */
+/* Softmax cross-entropy against smoothed targets q (seed 004): 1 - eps for
+ * the label and eps / (k - 1) for each of the k - 1 other classes, eps in
+ * [0, 1) (else GF_ERR_ARG).  The loss is the mean over rows of
+ * -sum_j q_j log softmax(z)_j, its gradient (softmax(z) - q) / rows; eps = 0
+ * gives gf_softmax_xent's numbers bit for bit.  This is not PyTorch's
+ * label_smoothing e, which gives every class e / k on top of (1 - e) at the
+ * label: PyTorch's e equals eps = e (k - 1) / k here. */
 gf_node gf_softmax_xent_smooth(gf_graph *g, gf_node logits, gf_node labels, float eps);
 
 /* ---- Units of seed 004 ----
- * abs, prelu, maxout and sqdist are differentiable (checked against finite
- * differences).  step and sign are the perceptron's: they have no useful
- * gradient, so gf_backward through one fails with GF_ERR_STATE naming it.
- * maxout needs the last dimension divisible by k >= 2 (GF_ERR_SHAPE);
- * sqdist takes a matrix x whose last dimension is c's rows. */
+ * abs, exp, prelu, maxout and sqdist are differentiable (checked against
+ * finite differences); at kinks they follow PyTorch: abs'(0) = 0, prelu's
+ * x gradient is alpha dy for x <= 0 and alpha's gradient sums min(0, x) dy,
+ * and maxout's gradient goes to the largest element of each group, the
+ * first one on ties.
+ * prelu's alpha broadcasts as add's right operand: one per feature (a
+ * parameter shaped like x's trailing dimensions) or a scalar, usually a
+ * parameter, so it is learned (seed 004's parametric ReLU; alpha = -1 is
+ * |x| and alpha = 0.01 leaky ReLU).
+ * maxout(a, k) takes the maximum over groups of k consecutive features of
+ * the last dimension, (.., n k) -> (.., n): k < 2 gives GF_ERR_ARG, a last
+ * dimension not divisible by k (or a scalar) GF_ERR_SHAPE.
+ * sqdist(x, c) takes x (m, d), batched or not, and centres c (d, n) without
+ * a batch dimension (GF_ERR_SHAPE otherwise, and if the d's differ) and
+ * gives (m, n) squared Euclidean distances between the rows of x and the
+ * columns of c: exp of a negative multiple of it is the radial-basis unit.
+ * It is computed as ||x||^2 + ||c||^2 - 2 x c, clamped at 0, so values near
+ * 0 carry float cancellation error (about 1e-7 of the norms).
+ * step and sign are the perceptron's, with the values at 0 of the notes'
+ * table of activations (seed 001): step(0) = 1/2, sign(0) = 0; NaN stays
+ * NaN.  They have no gradient and are for prediction: gf_backward (and so
+ * gf_check_grad) fails with GF_ERR_STATE, naming the node, its op and the
+ * loss, when a gradient from the loss would have to cross one to reach a
+ * parameter; it fails before writing any gradient, so every gradient keeps
+ * its previous value.  step or sign applied to nodes that need no gradient
+ * (the data) is fine. */
 gf_node gf_abs(gf_graph *g, gf_node a);
 gf_node gf_exp(gf_graph *g, gf_node a);
 gf_node gf_prelu(gf_graph *g, gf_node a, gf_node alpha);
@@ -177,25 +205,49 @@ gf_node gf_sign(gf_graph *g, gf_node a);
 /* ---- Regularisers (seed 004) ----
  * They act only in training mode (gf_set_training); at evaluation dropout
  * and noise pass their input through and batch norm uses running
- * statistics.  Dropout is inverted: kept values are scaled by 1 / (1 - p)
- * in training, so evaluation needs no rescaling; p in [0, 1).  Noise adds
- * N(0, sigma^2) to every element, sigma >= 0; on a parameter it perturbs
- * the weights at each forward (seed 004's noise on the weights).  Batch
- * norm takes a batched (B, F) x and a buffer (2, F) holding the running
- * mean (row 0) and variance (row 1); in training it normalises by the
- * batch's mean and biased variance, and then updates the running ones as
- * PyTorch does (r = (1 - momentum) r + momentum batch, the variance
- * unbiased); momentum in (0, 1], eps > 0.  A training batch of one row
- * normalises to zero, with zero gradient, and leaves the running
- * statistics unchanged.  Bad constants give GF_ERR_ARG. */
+ * statistics.  Each training forward draws anew, in element order on one
+ * thread, from the workspace's generator: the same seed gives the same
+ * bits whatever the thread count.  Backward differentiates what the last
+ * forward computed (the same mask, the same noise).
+ *
+ * Dropout is inverted: kept values are scaled by 1 / (1 - p) in training,
+ * so evaluation needs no rescaling; p in [0, 1).  Each element is dropped
+ * when a 32-bit draw (two per 64-bit number) falls below round(p 2^32), so
+ * the drop probability is p to within 2^-33.
+ *
+ * Noise adds N(0, sigma^2) to every element, sigma >= 0 and finite; on a
+ * parameter (an unbatched node) it perturbs the weights at each forward
+ * (seed 004's noise on the weights).  The normals come from the polar
+ * method, both of each pair used.
+ *
+ * Batch norm normalises only: (x - mean) / sqrt(var + eps) per feature, no
+ * scale or shift (apply those with gf_mul and gf_add).  x must be batched
+ * with one dimension per example, (B, F) (else GF_ERR_SHAPE), and running a
+ * gf_buffer (GF_ERR_ARG for any other node) of shape (2, F) (else
+ * GF_ERR_SHAPE) holding the running mean (row 0) and variance (row 1).
+ * Compile zero-fills it: set the variance row to 1, as PyTorch starts.  In
+ * training it normalises by the batch's mean and biased variance, with the
+ * gradient through those statistics, and updates the running ones as
+ * PyTorch's BatchNorm1d does (r = (1 - momentum) r + momentum batch, the
+ * variance unbiased: times B / (B - 1)), writing into the graph's block;
+ * momentum in (0, 1], eps > 0 and finite (PyTorch's defaults are 0.1 and
+ * 1e-5).  A training batch of one row normalises to zero, with zero
+ * gradient, and leaves the running statistics unchanged.  At evaluation
+ * it is the fixed map (x - running mean) / sqrt(running var + eps).
+ *
+ * Bad constants (NaN included) give GF_ERR_ARG naming the op and the
+ * value.  A buffer (gf_buffer) is a leaf like a parameter, with the same
+ * rules for names and dims: state kept with the parameters (see
+ * gf_param_value) but never trained: it gets no gradient, and nodes that
+ * depend on buffers alone get none either. */
 gf_node gf_buffer(gf_graph *g, const char *name, int ndim, const int64_t *dims);
 gf_node gf_dropout(gf_graph *g, gf_node a, float p);
 gf_node gf_noise(gf_graph *g, gf_node a, float sigma);
 gf_node gf_batchnorm(gf_graph *g, gf_node x, gf_node running, float momentum, float eps);
 
-/* Freeze the graph and allocate its parameters (zero-filled, contiguous, in
- * creation order; set them through gf_param_value, as gf_model_compile
- * does).  Returns the first building error, if any, with its message;
+/* Freeze the graph and allocate its parameters and buffers (zero-filled,
+ * contiguous, in creation order; set them through gf_param_value, as
+ * gf_model_compile does).  Returns the first building error, if any, with its message;
  * else GF_ERR_ARG for g NULL, GF_ERR_STATE for a graph without nodes,
  * GF_ERR_NOMEM.  Compiling again does nothing and returns GF_OK; building
  * after it fails, and that failure then sticks to the graph too. */
@@ -219,10 +271,12 @@ gf_node gf_graph_find(const gf_graph *g, const char *name); /* GF_NONE if absent
  * parameter node's values are a slice of it (gf_param_value), writable, to
  * initialise or restore trained values.  Buffers (gf_buffer) live in the
  * same block, in creation order with the parameters, so saving the block
- * saves the whole trained state.  Before
- * compile the count is 0 and the pointers NULL; gf_param_value is NULL for
- * a node that is neither a parameter nor a buffer.  gf_param_offset gives
- * where a node's slice starts in the block, (size_t)-1 if it has none. */
+ * saves the whole trained state; an optimiser must leave the buffers'
+ * slices alone (their gradient is always zero).  Before compile the count
+ * is 0 and the pointers NULL; gf_param_value is NULL for a node that is
+ * neither a parameter nor a buffer.  gf_param_offset gives where a
+ * parameter's or buffer's slice starts in the block, (size_t)-1 for any
+ * other node, a node that does not exist, or before compile. */
 size_t gf_param_count(const gf_graph *g);
 float *gf_params(gf_graph *g);
 float *gf_param_value(gf_graph *g, gf_node param);
@@ -245,37 +299,45 @@ int gf_max_batch(const gf_workspace *ws); /* 0 for NULL */
 /* A node's value buffer: batch x gf_node_size() floats, row-major, for a
  * batched node; gf_node_size() floats otherwise.  The caller writes the
  * inputs, and the constants too (each workspace holds its own copy),
- * before forward.  A parameter's buffer is the graph's block itself:
- * writing it changes the parameters every workspace sees.  NULL for a node
+ * before forward.  A parameter's or buffer's value is its slice of the
+ * graph's block itself: writing it changes what every workspace sees.  NULL for a node
  * that does not exist.  Borrowed: lives as long as the workspace. */
 float *gf_value(gf_workspace *ws, gf_node n);
 /* A node's gradient buffer, shaped like its value, filled by gf_backward;
- * NULL for nodes no parameter flows into (inputs, constants). */
+ * NULL for nodes no parameter flows into (inputs, constants, buffers). */
 float *gf_grad(gf_workspace *ws, gf_node n);
 /* All parameter gradients, gf_param_count() floats laid out like
- * gf_params(); the parameters' gf_grad buffers are slices of it. */
+ * gf_params(); the parameters' gf_grad buffers are slices of it, and the
+ * buffers' slices are zero (allocated so, never written). */
 float *gf_param_grads(gf_workspace *ws);
 
-/* Training mode on (1) or off (0, the default: evaluation).  In training,
- * dropout and noise draw from rng, which the caller owns and which must
- * live while training is on (NULL is allowed only with on = 0), and batch
- * norm updates its running statistics.  GF_ERR_ARG for ws NULL or for
- * on with rng NULL. */
+/* Training mode on (on nonzero) or off (0, the default: evaluation), for
+ * the forwards that follow; each gf_backward differentiates the mode its
+ * forward ran in.  In training, dropout and noise draw from rng, which the
+ * caller owns and which must live while training is on (it is forgotten
+ * when training is switched off; NULL is allowed only then), and batch norm
+ * updates its running statistics.  GF_ERR_ARG, the mode unchanged, for ws
+ * NULL or for on with rng NULL. */
 gf_status gf_set_training(gf_workspace *ws, int on, gf_rng *rng);
 int gf_training(const gf_workspace *ws); /* 0 for NULL */
 
 /* The first node, in creation order up to upto, whose value holds a NaN
  * or an infinity at the current batch, or, if every value is finite and
  * grads is set, the first node in backward order (from upto down) whose
- * gradient does; GF_NONE if none.  *in_gradient (may be NULL) says which.
- * For reporting where training diverged. */
+ * gradient, as the last gf_backward wrote it, does (gradients that
+ * backward did not reach are not looked at); GF_NONE if none, and for ws
+ * NULL or a node that does not exist.  *in_gradient (may be NULL) is set
+ * to 1 for a gradient, else 0.  Records no error.  For reporting where
+ * training diverged. */
 gf_node gf_first_nonfinite(const gf_workspace *ws, gf_node upto, int grads, int *in_gradient);
 
 /* Run every node from 0 to upto in creation order (also those upto does not
  * depend on), at the current batch, allocating nothing.  GF_ERR_ARG for ws
  * NULL or a node that does not exist, and for targets out of range (see
  * the losses), the message prefixed "forward, node N (op)".  Input values
- * are not checked: a non-finite input gives non-finite values. */
+ * are not checked: a non-finite input gives non-finite values.  In
+ * training mode (gf_set_training) it draws from the workspace's generator
+ * and updates batch norm's running statistics. */
 gf_status gf_forward(gf_workspace *ws, gf_node upto);
 /* Back-propagate from a scalar node, using the values of the last
  * gf_forward(ws, loss) at the same batch (not checked): fills the gradient
@@ -284,7 +346,8 @@ gf_status gf_forward(gf_workspace *ws, gf_node upto);
  * are overwritten, not accumulated, so no zeroing is needed between steps.
  * GF_ERR_ARG for ws NULL or a node that does not exist, GF_ERR_SHAPE if
  * loss is not an unbatched scalar, GF_ERR_STATE if no parameter flows into
- * it. */
+ * it or if the gradient would have to cross a step or sign node (see the
+ * units of seed 004), with no gradient written then. */
 gf_status gf_backward(gf_workspace *ws, gf_node loss);
 
 /* Compare the gradient of the scalar `loss` with respect to every parameter
@@ -293,6 +356,11 @@ gf_status gf_backward(gf_workspace *ws, gf_node loss);
  * current inputs and batch.  It runs gf_forward and gf_backward itself
  * (overwriting the workspace's values and gradients) and then two
  * reference forwards per parameter element: meant for small test graphs.
+ * Buffers are not parameters and are not checked.  In training mode it
+ * checks the function its own forward drew: the reference reuses that
+ * forward's dropout masks and noise, and recomputes batch norm's batch
+ * statistics without touching the running ones (which that one float
+ * forward does update, as any training forward).
  * Relative error per element is |a - n| / max(|a|, |n|, floor) with
  * floor = 1e-3 * (largest |n| of that parameter) + 1e-6, so elements that are
  * tiny against the rest of their parameter are not judged on float noise.

@@ -81,11 +81,11 @@ typedef struct gf_optim_opts {
 } gf_optim_opts;
 
 /* PyTorch's defaults for `kind`: lr 0.1 (SGD: grafo's default since the
- * first issue) or 1e-3 (Adam, AdamW: also weight_decay 1e-2, AdamW's
- * default), 1e-2 (RMSProp, Adagrad); momentum 0; betas 0.9, 0.999; rho 0.99;
- * eps 1e-8 (Adagrad 1e-10); no L1, no clipping; a constant schedule with
- * gamma 0.1, step_epochs 10, decay 0, period 10, lr_min 0.  An unknown kind
- * gives SGD's. */
+ * first issue) or 1e-3 (Adam, AdamW; AdamW alone also has weight_decay
+ * 1e-2, its PyTorch default), 1e-2 (RMSProp, Adagrad); momentum 0; betas
+ * 0.9, 0.999; rho 0.99; eps 1e-8 (Adagrad 1e-10); no L1, no clipping; a
+ * constant schedule with gamma 0.1, step_epochs 10, decay 0, period 10,
+ * lr_min 0.  An unknown kind gives SGD's. */
 gf_optim_opts gf_optim_defaults(gf_optim_kind kind);
 
 /* gf_optim_defaults(GF_OPTIM_SGD) as an initialiser, for option structs
@@ -97,7 +97,9 @@ gf_optim_opts gf_optim_defaults(gf_optim_kind kind);
      .decay = 0.0f, .period = 10, .lr_min = 0.0f}
 
 /* Every field in its range, with a message naming the field, its value and
- * the range (GF_ERR_ARG); also GF_ERR_ARG for o NULL. */
+ * the range (GF_ERR_ARG); also GF_ERR_ARG for o NULL.  Every field is
+ * checked whatever the kind, so defaults always pass; nesterov must be 0
+ * or 1, and 1 only for SGD with momentum > 0. */
 gf_status gf_optim_check(const gf_optim_opts *o);
 
 /* Names, for the command line and model files: "sgd", "adam", "adamw",
@@ -109,7 +111,8 @@ gf_status gf_optim_parse(const char *text, gf_optim_kind *out);
 const char *gf_schedule_name(gf_schedule_kind k);
 gf_status gf_schedule_parse(const char *text, gf_schedule_kind *out);
 
-/* The learning rate for epoch `epoch` (from 0) and step `step` (from 0). */
+/* The learning rate for epoch `epoch` (from 0; negative counts as 0) and
+ * step `step` (from 0).  NaN for o NULL or a schedule out of range. */
 float gf_schedule_lr(const gf_optim_opts *o, int epoch, uint64_t step);
 
 /* What a slice of the parameter block is, for penalties and freezing. */
@@ -135,20 +138,24 @@ gf_status gf_optimizer_mark(gf_optimizer *opt, size_t first, size_t count, gf_pa
 
 /* One update of w[0..n) from the gradient g[0..n) at learning rate lr.
  * g is clipped in place when clip_norm is set.  *grad_norm (may be NULL)
- * receives the gradient's global norm before clipping.  The caller checks
- * that g is finite first; a non-finite g or lr gives GF_ERR_NUMERIC and
- * changes nothing.  GF_ERR_ARG for NULL pointers or lr <= 0. */
+ * receives the gradient's global norm before clipping.  The step checks g
+ * itself, so a caller need not check it first (it can look for the culprit
+ * after a failure): a non-finite g or lr gives GF_ERR_NUMERIC and changes
+ * nothing (w, g, the moments, the step count).  Frozen elements' gradients
+ * are never read.  GF_ERR_ARG for NULL pointers or lr <= 0.  Allocates
+ * nothing. */
 gf_status gf_optimizer_step(gf_optimizer *opt, float *w, float *g, float lr, double *grad_norm);
 
 /* Steps taken so far (Adam's t). */
 uint64_t gf_optimizer_steps(const gf_optimizer *opt);
 
 /* The optimiser's state, for checkpoints: its moment buffers, each n
- * floats, named "momentum" (SGD with momentum, RMSProp with momentum),
- * "m" and "v" (Adam, AdamW), "square_avg" (RMSProp), "sum" (Adagrad); plain
- * SGD has none.  gf_optimizer_state gives buffer i (0 <= i <
- * gf_optimizer_states) writable, with its name, or NULL out of range.
- * Restore by writing the buffers and gf_optimizer_set_steps. */
+ * floats, named, in this order, "momentum" (SGD with momentum), "m" and
+ * "v" (Adam, AdamW), "square_avg" then, with momentum, "momentum"
+ * (RMSProp), "sum" (Adagrad); plain SGD has none.  gf_optimizer_state
+ * gives buffer i (0 <= i < gf_optimizer_states) writable, with its name
+ * (name may be NULL), or NULL out of range.  Restore by writing the
+ * buffers and gf_optimizer_set_steps. */
 int gf_optimizer_states(const gf_optimizer *opt);
 float *gf_optimizer_state(gf_optimizer *opt, int i, const char **name);
 void gf_optimizer_set_steps(gf_optimizer *opt, uint64_t steps);

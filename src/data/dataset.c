@@ -260,6 +260,13 @@ gf_status gf_dataset_standardize(gf_dataset *ds, double mean, double sd)
         return gf__fail(GF_ERR_ARG, "standardize: mean %g and standard deviation %g must be "
                         "finite, and the deviation positive", mean, sd);
     size_t n = ds->rows * ds->cols;
+    /* A tiny deviation can push values past float's range: check every
+     * result before changing any, so a refusal leaves the data as it was. */
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite((float)((ds->x[i] - mean) / sd)))
+            return gf__fail(GF_ERR_NUMERIC, "standardize: row %zu, column %zu (%g) becomes "
+                            "%g, beyond float's range; the standard deviation %g is too small",
+                            i / ds->cols, i % ds->cols, ds->x[i], (ds->x[i] - mean) / sd, sd);
     for (size_t i = 0; i < n; i++) ds->x[i] = (float)((ds->x[i] - mean) / sd);
     return GF_OK;
 }

@@ -1,7 +1,10 @@
 /* Gradient check: the float engine's backward against central differences
  * of the double-precision reference forward.  Running the reference in
  * double makes the numerical side exact to ~1e-10, so the comparison judges
- * the analytic gradient, not float rounding in the difference quotient. */
+ * the analytic gradient, not float rounding in the difference quotient.
+ * In training mode the reference differentiates the same function as the
+ * float pass: dropout and noise reuse the draws that pass left in aux, and
+ * batch norm uses the batch's statistics (recomputed in double). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,8 @@ static gf_status ref_forward(const refstate *r, double *loss_out)
         gf_refctx c;
         memset(&c, 0, sizeof c);
         c.node = n;
+        c.aux = r->ws->aux[i];
+        c.training = r->ws->forward_training;
         for (int k = 0; k < n->n_in; k++) rview(r, n->in[k], &c.in[k]);
         rview(r, i, &c.out);
         gf_status s = gf__ops[n->op].reference(&c);
@@ -78,7 +83,7 @@ gf_status gf_check_grad(gf_workspace *ws, gf_node loss, double *worst, gf_node *
     double grad_norm = 0;
     for (gf_node p = 0; p <= loss && s == GF_OK; p++) {
         const gf_nodeinfo *n = &g->nodes[p];
-        if (n->op != GF_OP_PARAM) continue;
+        if (n->op != GF_OP_PARAM) continue; /* buffers are state, not trained */
         const float *analytic = ws->grad[p];
         double *x = r.val[p];
         /* First pass: numerical gradient; its largest entry sets the floor

@@ -20,6 +20,9 @@ static void make_ctx(const gf_workspace *ws, gf_node id, gf_opctx *c)
     c->node = n;
     for (int i = 0; i < n->n_in; i++) gf__view(ws, n->in[i], &c->in[i]);
     gf__view(ws, id, &c->out);
+    c->aux = ws->aux[id];
+    c->training = ws->forward_training;
+    c->rng = ws->forward_training ? ws->rng : NULL;
 }
 
 /* v(i) <- f_i(v(a_1), ..., v(a_m)) for i = 1..upto, in creation order. */
@@ -27,6 +30,7 @@ gf_status gf_forward(gf_workspace *ws, gf_node upto)
 {
     gf_status s = check_node(ws, upto, "forward");
     if (s != GF_OK) return s;
+    ws->forward_training = ws->training; /* backward differentiates this mode */
     for (gf_node i = 0; i <= upto; i++) {
         const gf_nodeinfo *n = &ws->g->nodes[i];
         if (n->n_in == 0) continue; /* leaves hold what the caller put there */
@@ -37,6 +41,36 @@ gf_status gf_forward(gf_workspace *ws, gf_node upto)
             gf__errctx("forward, node %d (%s)", (int)i, gf_op_name(n->op));
             return s;
         }
+    }
+    return GF_OK;
+}
+
+/* Ops without a backward (step, sign) cannot pass a gradient on.  Walk the
+ * nodes a gradient from the loss would reach, as gf_backward does, and
+ * fail on the first such op found before any gradient is written, so a
+ * failed backward leaves every gradient as the last good one left it.
+ * Only nodes that need a gradient are reached, so step applied to the
+ * data alone is no obstacle. */
+static gf_status check_differentiable(gf_workspace *ws, gf_node loss)
+{
+    const gf_graph *g = ws->g;
+    unsigned char *reached = ws->written; /* scratch: gf_backward resets it */
+    memset(reached, 0, (size_t)g->n_nodes);
+    reached[loss] = 1;
+    for (gf_node i = loss; i >= 0; i--) {
+        const gf_nodeinfo *n = &g->nodes[i];
+        if (!reached[i] || n->n_in == 0) continue;
+        if (!gf__ops[n->op].backward) {
+            const char *name = n->name ? n->name : "";
+            return gf__fail(GF_ERR_STATE, "backward: node %d (%s)%s%s%s lies between the loss "
+                            "(node %d) and a parameter, but step and sign have no gradient: "
+                            "they are for prediction (e.g. the perceptron's output), not for "
+                            "training; train through a smooth unit (sigmoid, tanh) and apply "
+                            "%s only to predict", (int)i, gf_op_name(n->op), *name ? " '" : "",
+                            name, *name ? "'" : "", (int)loss, gf_op_name(n->op));
+        }
+        for (int k = 0; k < n->n_in; k++)
+            if (g->nodes[n->in[k]].needs_grad) reached[n->in[k]] = 1;
     }
     return GF_OK;
 }
@@ -60,6 +94,8 @@ gf_status gf_backward(gf_workspace *ws, gf_node loss)
     if (!ln->needs_grad)
         return gf__fail(GF_ERR_STATE, "backward: node %d (%s) does not depend on any parameter",
                         (int)loss, gf_op_name(ln->op));
+    s = check_differentiable(ws, loss);
+    if (s != GF_OK) return s;
 
     memset(ws->written, 0, (size_t)g->n_nodes);
     ws->grad[loss][0] = 1.0f;

@@ -154,6 +154,13 @@ gf_node gf_param(gf_graph *g, const char *name, int ndim, const int64_t *dims)
     return add_leaf(g, GF_OP_PARAM, name, ndim, dims);
 }
 
+/* A buffer is laid out like a parameter but needs no gradient, so nothing
+ * downstream of it alone gets one. */
+gf_node gf_buffer(gf_graph *g, const char *name, int ndim, const int64_t *dims)
+{
+    return add_leaf(g, GF_OP_BUFFER, name, ndim, dims);
+}
+
 /* Leaves get their shape from add_leaf; this rule only satisfies the table. */
 gf_status gf__shape_leaf(const gf_graph *g, gf_nodeinfo *n)
 {
@@ -171,7 +178,7 @@ gf_status gf_graph_compile(gf_graph *g)
     size_t total = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         gf_nodeinfo *n = &g->nodes[i];
-        if (n->op != GF_OP_PARAM) continue;
+        if (!gf__in_param_block(n)) continue;
         n->param_offset = total;
         total += n->size;
     }
@@ -227,6 +234,12 @@ float *gf_params(gf_graph *g) { return g ? g->params : NULL; }
 
 float *gf_param_value(gf_graph *g, gf_node n)
 {
-    if (!valid(g, n) || !g->compiled || g->nodes[n].op != GF_OP_PARAM) return NULL;
+    if (!valid(g, n) || !g->compiled || !gf__in_param_block(&g->nodes[n])) return NULL;
     return g->params + g->nodes[n].param_offset;
+}
+
+size_t gf_param_offset(const gf_graph *g, gf_node n)
+{
+    if (!valid(g, n) || !g->compiled || !gf__in_param_block(&g->nodes[n])) return (size_t)-1;
+    return g->nodes[n].param_offset;
 }

@@ -12,10 +12,20 @@
 /* Typed parameters, one struct per op that has any. */
 typedef struct gf_scale_params { float s; } gf_scale_params;
 typedef struct gf_alpha_params { float alpha; } gf_alpha_params; /* leaky ReLU, ELU */
+typedef struct gf_maxout_params { int k; } gf_maxout_params; /* features per group, >= 2 */
+typedef struct gf_xent_params { float eps; } gf_xent_params; /* label smoothing, 0 = none */
+typedef struct gf_dropout_params { float p; } gf_dropout_params;
+typedef struct gf_noise_params { float sigma; } gf_noise_params;
+typedef struct gf_batchnorm_params { float momentum, eps; } gf_batchnorm_params;
 
 typedef union gf_op_params {
     gf_scale_params scale;
     gf_alpha_params alpha;
+    gf_maxout_params maxout;
+    gf_xent_params xent;
+    gf_dropout_params dropout;
+    gf_noise_params noise;
+    gf_batchnorm_params batchnorm;
 } gf_op_params;
 
 typedef struct gf_nodeinfo {
@@ -27,7 +37,12 @@ typedef struct gf_nodeinfo {
     size_t size;         /* elements per example (whole tensor if unbatched) */
     char *name;          /* owned; NULL if unnamed */
     bool needs_grad;     /* a parameter flows into this node */
-    size_t param_offset; /* parameters: where the values start in the block */
+    size_t param_offset; /* parameters and buffers: where the values start in the block */
+    /* Auxiliary floats the op keeps between its forward and backward (a
+     * dropout mask, noise draws, batch statistics): aux_row per row of the
+     * batch (batched nodes only) plus aux_fixed, set by the shape rule and
+     * allocated with the workspace. */
+    size_t aux_row, aux_fixed;
 } gf_nodeinfo;
 
 struct gf_graph {
@@ -47,12 +62,21 @@ typedef struct gf_opctx {
     /* Backward: accumulate[i] says in[i].d already holds another consumer's
      * contribution, so add to it; otherwise overwrite it. */
     bool accumulate[GF_MAX_INPUTS];
+    float *aux;    /* the node's auxiliary floats; NULL if it has none */
+    /* Forward: the workspace's mode; backward: the mode of the forward
+     * whose values it differentiates. */
+    bool training;
+    gf_rng *rng;   /* the caller's generator in training, else NULL */
 } gf_opctx;
 
+/* The reference forward reproduces the float forward's function: the same
+ * mode, and the random draws the float forward left in aux. */
 typedef struct gf_refctx {
     const gf_nodeinfo *node;
     gf_rview in[GF_MAX_INPUTS];
     gf_rview out;
+    const float *aux;
+    bool training;
 } gf_refctx;
 
 /* One entry of the op table. */
@@ -80,6 +104,11 @@ bool gf__inputs_ok(gf_graph *g, gf_op op, int n_in, const gf_node *in);
  * thread's message must already be set. */
 gf_node gf__build_fail(gf_graph *g, gf_status s);
 const gf_nodeinfo *gf__node(const gf_graph *g, gf_node n);
+/* Parameters and buffers: nodes whose values live in the graph's block. */
+static inline bool gf__in_param_block(const gf_nodeinfo *n)
+{
+    return n->op == GF_OP_PARAM || n->op == GF_OP_BUFFER;
+}
 
 /* Shape rules shared by several ops. */
 gf_status gf__shape_same(const gf_graph *g, gf_nodeinfo *n);          /* unary: out = in */

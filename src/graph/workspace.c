@@ -12,6 +12,11 @@ static size_t round_up16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 static size_t rows_of(const gf_nodeinfo *n, int batch) { return n->shape.batched ? (size_t)batch : 1; }
 
+static size_t aux_floats(const gf_nodeinfo *n, int batch)
+{
+    return (n->shape.batched ? (size_t)batch * n->aux_row : 0) + n->aux_fixed;
+}
+
 gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
 {
     if (!g || !g->compiled) {
@@ -30,20 +35,23 @@ gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
     ws->value = gf__calloc(nn, sizeof *ws->value, "workspace");
     ws->grad = gf__calloc(nn, sizeof *ws->grad, "workspace");
     ws->written = gf__calloc(nn, 1, "workspace");
+    ws->aux = gf__calloc(nn, sizeof *ws->aux, "workspace");
     ws->param_grads = gf__calloc(g->n_params, sizeof(float), "parameter gradients");
-    if (!ws->value || !ws->grad || !ws->written || !ws->param_grads) goto fail;
+    if (!ws->value || !ws->grad || !ws->written || !ws->aux || !ws->param_grads) goto fail;
 
     /* First pass sizes the arena, second carves it; checked for overflow
      * since max_batch times a node's size can be large. */
     size_t total = 0;
     for (size_t i = 0; i < nn; i++) {
         const gf_nodeinfo *n = &g->nodes[i];
-        if (n->op == GF_OP_PARAM) continue;
         size_t rows = rows_of(n, max_batch);
-        if (n->size > SIZE_MAX / sizeof(float) / 4 / rows) {
+        size_t limit = SIZE_MAX / sizeof(float) / 8 / rows;
+        if (n->size > limit || n->aux_row > limit || n->aux_fixed > limit) {
             gf__fail(GF_ERR_NOMEM, "workspace: node %zu needs more memory than can be addressed", i);
             goto fail;
         }
+        total += round_up16(aux_floats(n, max_batch));
+        if (gf__in_param_block(n)) continue;
         size_t one = round_up16(rows * n->size);
         total += n->needs_grad ? 2 * one : one;
     }
@@ -59,9 +67,16 @@ gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
     float *at = ws->arena;
     for (size_t i = 0; i < nn; i++) {
         const gf_nodeinfo *n = &g->nodes[i];
-        if (n->op == GF_OP_PARAM) {
+        size_t aux = round_up16(aux_floats(n, max_batch));
+        if (aux) {
+            ws->aux[i] = at;
+            at += aux;
+        }
+        if (gf__in_param_block(n)) {
+            /* A buffer's gradient slice exists in param_grads but stays
+             * zero: it has no gradient buffer, so backward never writes it. */
             ws->value[i] = g->params + n->param_offset;
-            ws->grad[i] = ws->param_grads + n->param_offset;
+            if (n->op == GF_OP_PARAM) ws->grad[i] = ws->param_grads + n->param_offset;
             continue;
         }
         size_t one = round_up16(rows_of(n, max_batch) * n->size);
@@ -86,6 +101,7 @@ void gf_workspace_free(gf_workspace *ws)
     free(ws->value);
     free(ws->grad);
     free(ws->written);
+    free(ws->aux);
     free(ws);
 }
 
@@ -103,6 +119,19 @@ gf_status gf_set_batch(gf_workspace *ws, int batch)
 
 int gf_batch(const gf_workspace *ws) { return ws ? ws->batch : 0; }
 int gf_max_batch(const gf_workspace *ws) { return ws ? ws->max_batch : 0; }
+
+gf_status gf_set_training(gf_workspace *ws, int on, gf_rng *rng)
+{
+    if (!ws) return gf__fail(GF_ERR_ARG, "set_training: workspace is NULL");
+    if (on && !rng)
+        return gf__fail(GF_ERR_ARG, "set_training: training mode needs a random generator "
+                        "for dropout and noise, and rng is NULL");
+    ws->training = on != 0;
+    ws->rng = on ? rng : NULL; /* not kept past training: the caller may free it */
+    return GF_OK;
+}
+
+int gf_training(const gf_workspace *ws) { return ws ? ws->training : 0; }
 
 static bool valid(const gf_workspace *ws, gf_node n) { return ws && n >= 0 && n < ws->g->n_nodes; }
 

@@ -12,6 +12,10 @@ struct gf_workspace {
     float **value;      /* (n_nodes) per node; parameters point into g->params */
     float **grad;       /* (n_nodes) per node; NULL where no gradient flows */
     unsigned char *written; /* (n_nodes) backward: gradient holds a contribution */
+    float **aux;        /* (n_nodes) per node, in the arena; NULL where none */
+    bool training;      /* gf_set_training */
+    bool forward_training; /* the mode the last gf_forward ran in */
+    gf_rng *rng;        /* borrowed; set while training */
 };
 
 /* Fill a view of node n for the current batch. */

@@ -196,7 +196,8 @@ gf_status gf_pipeline_set_network(gf_pipeline *p, gf_model *m, const gf_arch *ar
     gf_model_free(p->net);
     gf_arch_free(&p->arch);
     p->net = m;
-    p->arch = (gf_arch){ .n = arch->n, .layers = layers, .loss = arch->loss };
+    p->arch = *arch; /* the regularisers too, so the saved spec rebuilds the same graph */
+    p->arch.layers = layers;
     return GF_OK;
 }
 

@@ -78,12 +78,13 @@ static json_t *columns_json(const gf_terms *t)
     return a;
 }
 
-/* The parameter nodes of a network, in creation order. */
+/* The parameter and buffer nodes of a network (batch norm's running
+ * statistics are part of the trained model), in creation order. */
 static size_t network_params(const gf_graph *g, gf_node *out, size_t cap)
 {
     size_t n = 0;
     for (gf_node i = 0; i < gf_graph_nodes(g); i++)
-        if (gf_node_op(g, i) == GF_OP_PARAM) {
+        if (gf_node_op(g, i) == GF_OP_PARAM || gf_node_op(g, i) == GF_OP_BUFFER) {
             if (n < cap) out[n] = i;
             n++;
         }

@@ -24,8 +24,12 @@ static gf_status check_opts(gf_model *m, int layer, int units, const gf_layer_op
 {
     const char *bad = NULL;
     double value = 0;
-    if (units < 1) bad = "a layer needs at least one unit", value = units;
-    else if ((unsigned)o->act >= GF_ACT_COUNT) bad = "unknown activation", value = o->act;
+    if (units < 1) {
+        gf__fail(GF_ERR_ARG, "dense layer %d: %d units; a layer needs at least one", layer, units);
+        gf__build_fail(m->g, GF_ERR_ARG);
+        return GF_ERR_ARG;
+    }
+    if ((unsigned)o->act >= GF_ACT_COUNT) bad = "unknown activation", value = o->act;
     else if (o->act == GF_ACT_MAXOUT && (o->pieces < 2 || o->pieces > 64))
         bad = "maxout takes 2 to 64 pieces per unit", value = o->pieces;
     else if (!(o->dropout >= 0 && o->dropout < 1)) bad = "dropout must be in [0, 1)", value = o->dropout;

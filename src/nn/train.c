@@ -3,6 +3,7 @@
  * and every piece of state a run changes kept here, so that a run saved
  * after an epoch and resumed continues bit for bit. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

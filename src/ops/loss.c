@@ -94,8 +94,34 @@ gf_status gf__bce_logits_reference(const gf_refctx *c)
 }
 
 /* ---- softmax cross-entropy from logits, integer labels ----
- * L = mean over rows of log sum_j e^z_j - z_label;
- * dz = (softmax(z) - onehot(label)) / rows. */
+ * Against targets q: L = mean over rows of -sum_j q_j log softmax(z)_j
+ * = log sum_j e^z_j - sum_j q_j z_j (q sums to 1);
+ * dz = (softmax(z) - q) / rows.  Without smoothing q is onehot(label);
+ * with label smoothing eps (seed 004) q is 1 - eps at the label and
+ * eps / (k - 1) elsewhere.  eps = 0 takes the unsmoothed arithmetic, so it
+ * gives the same bits as no smoothing at all. */
+
+gf_node gf_softmax_xent_smooth(gf_graph *g, gf_node z, gf_node y, float eps)
+{
+    gf_node in[2] = {z, y};
+    if (!gf__inputs_ok(g, GF_OP_SOFTMAX_XENT, 2, in)) return GF_NONE;
+    if (!(eps >= 0.0f && eps < 1.0f)) {
+        gf__fail(GF_ERR_ARG, "softmax_xent: label smoothing eps is %g; it must be in [0, 1)", eps);
+        return gf__build_fail(g, GF_ERR_ARG);
+    }
+    gf_op_params p = {.xent = {.eps = eps}};
+    return gf__add_node(g, GF_OP_SOFTMAX_XENT, 2, in, p);
+}
+
+/* sum_j q_j z_j for one row, in double. */
+static double smoothed_target(const float *z, size_t classes, size_t label, double eps)
+{
+    if (eps == 0) return z[label];
+    double others = 0;
+    for (size_t j = 0; j < classes; j++)
+        if (j != label) others += z[j];
+    return (1.0 - eps) * z[label] + eps / (double)(classes - 1) * others;
+}
 
 static gf_status label_of(float y, size_t row, size_t classes, size_t *label)
 {
@@ -119,7 +145,7 @@ gf_status gf__softmax_xent_forward(const gf_opctx *c)
         for (size_t j = 1; j < classes; j++) m = fmaxf(m, z[j]);
         double e = 0;
         for (size_t j = 0; j < classes; j++) e += expf(z[j] - m);
-        sum += m + log(e) - z[label];
+        sum += m + log(e) - smoothed_target(z, classes, label, c->node->p.xent.eps);
     }
     c->out.v[0] = (float)(sum / (double)rows);
     return GF_OK;
@@ -129,6 +155,7 @@ void gf__softmax_xent_backward(const gf_opctx *c)
 {
     size_t classes = gf__tview_cols(&c->in[0]), rows = gf__tview_rows(&c->in[0]);
     float k = c->out.d[0] / (float)rows;
+    float eps = c->node->p.xent.eps, on = 1.0f - eps, off = eps / (float)(classes - 1);
     bool acc = c->accumulate[0];
     for (size_t r = 0; r < rows; r++) {
         const float *z = c->in[0].v + r * classes;
@@ -141,7 +168,7 @@ void gf__softmax_xent_backward(const gf_opctx *c)
         float inv = (float)(1.0 / e);
         for (size_t j = 0; j < classes; j++) {
             float p = expf(z[j] - m) * inv;
-            GF_GRAD_PUT(acc, dz[j], k * (p - (j == label ? 1.0f : 0.0f)));
+            GF_GRAD_PUT(acc, dz[j], k * (p - (j == label ? on : off)));
         }
     }
 }
@@ -155,10 +182,13 @@ gf_status gf__softmax_xent_reference(const gf_refctx *c)
         size_t label = 0;
         gf_status s = label_of((float)c->in[1].v[r], r, classes, &label);
         if (s != GF_OK) return s;
-        double m = z[0], e = 0;
+        double m = z[0], e = 0, eps = c->node->p.xent.eps, target = 0;
         for (size_t j = 1; j < classes; j++) m = fmax(m, z[j]);
-        for (size_t j = 0; j < classes; j++) e += exp(z[j] - m);
-        sum += m + log(e) - z[label];
+        for (size_t j = 0; j < classes; j++) {
+            e += exp(z[j] - m);
+            target += (j == label ? 1.0 - eps : eps / (double)(classes - 1)) * z[j];
+        }
+        sum += m + log(e) - target;
     }
     c->out.v[0] = sum / (double)rows;
     return GF_OK;

@@ -6,6 +6,9 @@
 
 #define ENTRY(op, text, nin, shape, fn) \
     [op] = GF_OPDEF(text, nin, shape, gf__##fn##_forward, gf__##fn##_backward, gf__##fn##_reference)
+/* An op without a gradient (step, sign): gf_backward refuses to cross it. */
+#define FORWARD_ONLY(op, text, nin, shape, fn) \
+    [op] = GF_OPDEF(text, nin, shape, gf__##fn##_forward, NULL, gf__##fn##_reference)
 #define LEAF(op, text) [op] = GF_OPDEF(text, 0, gf__shape_leaf, NULL, NULL, NULL)
 
 const gf_opdef gf__ops[GF_OP_COUNT] = {
@@ -33,6 +36,17 @@ const gf_opdef gf__ops[GF_OP_COUNT] = {
     ENTRY(GF_OP_BCE_LOGITS, "bce_logits", 2, gf__shape_loss_pair, bce_logits),
     ENTRY(GF_OP_SOFTMAX_XENT, "softmax_xent", 2, gf__shape_xent, softmax_xent),
     ENTRY(GF_OP_HINGE, "hinge", 2, gf__shape_loss_pair, hinge),
+    ENTRY(GF_OP_ABS, "abs", 1, gf__shape_same, abs),
+    ENTRY(GF_OP_EXP, "exp", 1, gf__shape_same, exp),
+    ENTRY(GF_OP_PRELU, "prelu", 2, gf__shape_broadcast, prelu),
+    ENTRY(GF_OP_MAXOUT, "maxout", 1, gf__shape_maxout, maxout),
+    ENTRY(GF_OP_SQDIST, "sqdist", 2, gf__shape_sqdist, sqdist),
+    FORWARD_ONLY(GF_OP_STEP, "step", 1, gf__shape_same, step),
+    FORWARD_ONLY(GF_OP_SIGN, "sign", 1, gf__shape_same, sign),
+    LEAF(GF_OP_BUFFER, "buffer"),
+    ENTRY(GF_OP_DROPOUT, "dropout", 1, gf__shape_same_aux, dropout),
+    ENTRY(GF_OP_NOISE, "noise", 1, gf__shape_same_aux, noise),
+    ENTRY(GF_OP_BATCHNORM, "batchnorm", 2, gf__shape_batchnorm, batchnorm),
 };
 
 /* Designated initialisers leave a forgotten op as a zeroed entry; the size
@@ -113,3 +127,22 @@ gf_node gf_hardtanh(gf_graph *g, gf_node a) { return unary(g, GF_OP_HARDTANH, a,
 gf_node gf_identity(gf_graph *g, gf_node a) { return unary(g, GF_OP_IDENTITY, a, no_params); }
 gf_node gf_softmax(gf_graph *g, gf_node a) { return unary(g, GF_OP_SOFTMAX, a, no_params); }
 gf_node gf_log_softmax(gf_graph *g, gf_node a) { return unary(g, GF_OP_LOG_SOFTMAX, a, no_params); }
+
+/* Units of seed 004. */
+gf_node gf_abs(gf_graph *g, gf_node a) { return unary(g, GF_OP_ABS, a, no_params); }
+gf_node gf_exp(gf_graph *g, gf_node a) { return unary(g, GF_OP_EXP, a, no_params); }
+gf_node gf_prelu(gf_graph *g, gf_node a, gf_node alpha) { return binary(g, GF_OP_PRELU, a, alpha); }
+gf_node gf_sqdist(gf_graph *g, gf_node x, gf_node c) { return binary(g, GF_OP_SQDIST, x, c); }
+gf_node gf_step(gf_graph *g, gf_node a) { return unary(g, GF_OP_STEP, a, no_params); }
+gf_node gf_sign(gf_graph *g, gf_node a) { return unary(g, GF_OP_SIGN, a, no_params); }
+
+gf_node gf_maxout(gf_graph *g, gf_node a, int k)
+{
+    /* A group of one is the identity: surely a mistake, so say so. */
+    if (k < 2 && g && !g->compiled) {
+        gf__fail(GF_ERR_ARG, "maxout: k is %d; a group needs at least 2 features", k);
+        return gf__build_fail(g, GF_ERR_ARG);
+    }
+    gf_op_params p = {.maxout = {.k = k}};
+    return unary(g, GF_OP_MAXOUT, a, p);
+}

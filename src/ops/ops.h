@@ -13,6 +13,8 @@ gf_status gf__shape_leaf(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_matmul(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_rowwise(const gf_graph *g, gf_nodeinfo *n);
 gf_status gf__shape_xent(const gf_graph *g, gf_nodeinfo *n);
+gf_status gf__shape_same_aux(const gf_graph *g, gf_nodeinfo *n);  /* dropout_noise.c */
+gf_status gf__shape_batchnorm(const gf_graph *g, gf_nodeinfo *n); /* batchnorm.c */
 
 /* linalg.c */
 GF_DECLARE_OP(matmul);
@@ -40,6 +42,24 @@ GF_DECLARE_OP(mse);
 GF_DECLARE_OP(bce_logits);
 GF_DECLARE_OP(softmax_xent);
 GF_DECLARE_OP(hinge);
+/* units.c, with the shape rules of maxout and sqdist in shape_rules.c.
+ * step and sign are forward only: their table entries have no backward. */
+GF_DECLARE_OP(abs);
+GF_DECLARE_OP(exp);
+GF_DECLARE_OP(prelu);
+GF_DECLARE_OP(maxout);
+GF_DECLARE_OP(sqdist);
+gf_status gf__step_forward(const gf_opctx *c);
+gf_status gf__step_reference(const gf_refctx *c);
+gf_status gf__sign_forward(const gf_opctx *c);
+gf_status gf__sign_reference(const gf_refctx *c);
+gf_status gf__shape_maxout(const gf_graph *g, gf_nodeinfo *n);
+gf_status gf__shape_sqdist(const gf_graph *g, gf_nodeinfo *n);
+/* dropout_noise.c */
+GF_DECLARE_OP(dropout);
+GF_DECLARE_OP(noise);
+/* batchnorm.c */
+GF_DECLARE_OP(batchnorm);
 
 /* Numerically stable scalar pieces shared by activations and losses. */
 static inline float gf__sigmoidf(float x)

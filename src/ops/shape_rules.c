@@ -1,4 +1,6 @@
 /* Shape rules: every one names the op and the shapes it was given. */
+#include <stdio.h>
+
 #include "core/error.h"
 #include "ops/ops.h"
 
@@ -91,4 +93,38 @@ gf_status gf__shape_xent(const gf_graph *g, gf_nodeinfo *n)
     if (gf__node(g, n->in[1])->needs_grad)
         return mismatch(g, n, "labels are class indices and may not depend on parameters");
     return gf__shape_scalar(g, n);
+}
+
+/* maxout: the last dimension splits into groups of k features. */
+gf_status gf__shape_maxout(const gf_graph *g, gf_nodeinfo *n)
+{
+    const gf_shape *a = &gf__node(g, n->in[0])->shape;
+    int k = n->p.maxout.k;
+    if (a->ndim < 1) return mismatch(g, n, "needs a last dimension to split into groups");
+    int64_t width = a->dim[a->ndim - 1];
+    if (width % k != 0) {
+        char why[128];
+        snprintf(why, sizeof why, "the last dimension, %lld, is not divisible by k = %d",
+                 (long long)width, k);
+        return mismatch(g, n, why);
+    }
+    n->shape = *a;
+    n->shape.dim[n->shape.ndim - 1] = width / k;
+    return GF_OK;
+}
+
+/* sqdist: rows of x (m, d) against columns of c (d, n), as matmul's
+ * operands, c without a batch dimension since it holds the centres. */
+gf_status gf__shape_sqdist(const gf_graph *g, gf_nodeinfo *n)
+{
+    const gf_shape *x = &gf__node(g, n->in[0])->shape, *c = &gf__node(g, n->in[1])->shape;
+    if (gf__shape_rank(x) != 2 || gf__shape_rank(c) != 2)
+        return mismatch(g, n, "x must be a matrix (rows, d) and the centres a matrix (d, n)");
+    if (c->batched)
+        return mismatch(g, n, "the centres may not have a batch dimension");
+    if (x->dim[x->ndim - 1] != c->dim[0])
+        return mismatch(g, n, "x's columns and the centres' rows (the dimension d) differ");
+    n->shape = *x;
+    n->shape.dim[n->shape.ndim - 1] = c->dim[1];
+    return GF_OK;
 }
