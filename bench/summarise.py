@@ -1,74 +1,116 @@
 """summarise.py: turn the lines bench_mnist and bench_mnist.py print into
-run.sh's table.
+run.sh's tables, one per case (optimiser, learning rate and architecture).
 
     /usr/bin/python3 bench/summarise.py RAW_FILE
 
-Each input line reads "TOOL batch=B threads=T run=R seconds=S loss=L";
-run=0 is a warm-up epoch and is left out.  Anything else is ignored.
+Each input line reads "TOOL optim=O lr=R layers=SPEC batch=B threads=T
+run=N seconds=S loss=L"; run=0 is a warm-up epoch, left out of the timings
+but kept for the losses.  Anything else is ignored.
 """
 
 import statistics
 import sys
 
-# Multiply-adds of one epoch, two flops each, per sample:
-#   forward               x W1 (784x512) and h W2 (512x10)
-#   weight gradients      x^T dH1 and h^T dZ, the same sizes again
-#   input gradient        dZ W2^T for the hidden layer only: the data's own
-#                         gradient (dH1 W1^T) is never computed
-# Element-wise work (bias, ReLU, softmax, SGD update) is not counted.
 SAMPLES = 60000
-FORWARD = 2 * (784 * 512 + 512 * 10)
-WEIGHT_GRADS = 2 * (784 * 512 + 512 * 10)
-INPUT_GRAD = 2 * 512 * 10
-FLOPS = SAMPLES * (FORWARD + WEIGHT_GRADS + INPUT_GRAD)
-FORMULA = ("60000 x [2(784*512 + 512*10) forward + 2(784*512 + 512*10) weight grads"
-           " + 2*512*10 hidden-layer input grad]")
+INPUTS = 784
+
+
+def widths(spec):
+    """Layer widths from the input to the output, e.g. [784, 512, 10]."""
+    return [INPUTS] + [int(part.split(":")[0]) for part in spec.split(",")]
+
+
+def flops(spec):
+    """Multiply-adds of one epoch, two flops each: per sample and layer, the
+    forward product x W and the weight gradient x^T dZ, and the input
+    gradient dZ W^T of every layer but the first (the data's own gradient
+    is never computed).  Element-wise work (bias, batch norm, ReLU,
+    dropout, softmax, the optimiser's update) is not counted."""
+    w = widths(spec)
+    products = [w[i] * w[i + 1] for i in range(len(w) - 1)]
+    return SAMPLES * 2 * (2 * sum(products) + sum(products[1:]))
 
 
 def parse(path):
-    """{(batch, threads): {tool: [seconds, ...]}} over the timed epochs."""
-    times = {}
+    """{case: {(batch, threads): {tool: {run: [(seconds, loss), ...]}}}}, the
+    cases (optim, lr, layers) in the order they first appear."""
+    cases = {}
     with open(path) as f:
         for line in f:
             words = line.split()
             if len(words) < 5 or words[0] not in ("grafo", "torch"):
                 continue
             fields = dict(w.split("=", 1) for w in words[1:] if "=" in w)
-            if fields.get("run") == "0":
-                continue
+            case = (fields.get("optim", "sgd"), fields.get("lr", "0.1"),
+                    fields.get("layers", "512:relu,10:softmax"))
             key = (int(fields["batch"]), int(fields["threads"]))
-            times.setdefault(key, {}).setdefault(words[0], []).append(float(fields["seconds"]))
-    return times
+            runs = cases.setdefault(case, {}).setdefault(key, {}).setdefault(words[0], {})
+            runs.setdefault(int(fields["run"]), []).append(
+                (float(fields["seconds"]), float(fields["loss"])))
+    return cases
+
+
+def timed(runs):
+    """Seconds of every timed epoch (run >= 1)."""
+    return [s for run, results in runs.items() if run >= 1 for s, _ in results]
+
+
+def loss_at(runs, run):
+    """Median loss of epoch `run` over the rounds; NaN if none."""
+    losses = [loss for _, loss in runs.get(run, [])]
+    return statistics.median(losses) if losses else float("nan")
 
 
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__.split("\n\n")[1].strip())
-    times = parse(sys.argv[1])
-    print(f"one epoch = {FLOPS / 1e9:.2f} GFLOP: {FORMULA}")
-    print("ratio = torch seconds / grafo seconds: above 1 means grafo is faster")
+    cases = parse(sys.argv[1])
+    print("ratio = torch seconds / grafo seconds: above 1 means grafo is faster.")
+    print("loss = mean training loss of the epoch (median over rounds), for epoch 1 (the")
+    print("warm-up, from fresh weights) and the last timed epoch: close values say both")
+    print("did the same work.  GFLOP/s are from the minimum seconds.")
+    slower = []
+    for (optim, lr, layers), by_setting in cases.items():
+        gflop = flops(layers) / 1e9
+        print()
+        print(f"{optim} lr {lr}, {layers} ({'-'.join(map(str, widths(layers)))}): "
+              f"{gflop:.1f} GFLOP per epoch")
+        head = (f"{'batch':>5} {'thr':>3} | {'grafo min':>9} {'median':>7} | "
+                f"{'torch min':>9} {'median':>7} | {'ratio min':>9} {'median':>7} | "
+                f"{'loss 1 grafo':>12} {'torch':>6} | {'last grafo':>10} {'torch':>6} | "
+                f"{'GFLOP/s grafo':>13} {'torch':>6}")
+        print(head)
+        print("-" * len(head))
+        for (batch, threads), by_tool in sorted(by_setting.items()):
+            gr, tr = by_tool.get("grafo", {}), by_tool.get("torch", {})
+            g, t = timed(gr), timed(tr)
+            if not g or not t:
+                print(f"{batch:>5} {threads:>3} | missing results for "
+                      f"{'grafo' if not g else 'torch'}")
+                continue
+            gmin, gmed = min(g), statistics.median(g)
+            tmin, tmed = min(t), statistics.median(t)
+            last = max(max(gr), max(tr))
+            print(f"{batch:>5} {threads:>3} | {gmin:>9.3f} {gmed:>7.3f} | "
+                  f"{tmin:>9.3f} {tmed:>7.3f} | {tmin / gmin:>9.2f} {tmed / gmed:>7.2f} | "
+                  f"{loss_at(gr, 0):>12.4f} {loss_at(tr, 0):>6.4f} | "
+                  f"{loss_at(gr, last):>10.4f} {loss_at(tr, last):>6.4f} | "
+                  f"{gflop / gmin:>13.1f} {gflop / tmin:>6.1f}")
+            if tmed / gmed < 1:
+                slower.append(f"{optim} {layers} batch {batch} threads {threads} "
+                              f"({tmed / gmed:.2f})")
     print()
-    head = (f"{'batch':>5} {'thr':>3} | {'grafo min':>9} {'median':>7} | "
-            f"{'torch min':>9} {'median':>7} | {'ratio min':>9} {'median':>7} | "
-            f"{'grafo GFLOP/s':>13} {'torch GFLOP/s':>13}")
-    print(head)
-    print("-" * len(head))
-    for (batch, threads), by_tool in sorted(times.items()):
-        g, t = by_tool.get("grafo", []), by_tool.get("torch", [])
-        if not g or not t:
-            print(f"{batch:>5} {threads:>3} | missing results for {'grafo' if not g else 'torch'}")
-            continue
-        gmin, gmed = min(g), statistics.median(g)
-        tmin, tmed = min(t), statistics.median(t)
-        print(f"{batch:>5} {threads:>3} | {gmin:>9.3f} {gmed:>7.3f} | {tmin:>9.3f} {tmed:>7.3f} | "
-              f"{tmin / gmin:>9.2f} {tmed / gmed:>7.2f} | "
-              f"{FLOPS / gmin / 1e9:>13.1f} {FLOPS / tmin / 1e9:>13.1f}")
+    if slower:
+        print("grafo is slower (median ratio below 1) in: " + "; ".join(slower))
+    else:
+        print("grafo is not slower than PyTorch in any case (every median ratio >= 1).")
     print()
-    print("GFLOP/s are from the minimum seconds.  Raw seconds per timed epoch:")
-    for (batch, threads), by_tool in sorted(times.items()):
-        for tool in ("grafo", "torch"):
-            runs = " ".join(f"{s:.3f}" for s in by_tool.get(tool, []))
-            print(f"  batch {batch:>3} threads {threads} {tool}: {runs}")
+    print("Raw seconds per timed epoch:")
+    for (optim, lr, layers), by_setting in cases.items():
+        for (batch, threads), by_tool in sorted(by_setting.items()):
+            for tool in ("grafo", "torch"):
+                runs = " ".join(f"{s:.3f}" for s in timed(by_tool.get(tool, {})))
+                print(f"  {optim} {layers} batch {batch:>3} threads {threads} {tool}: {runs}")
 
 
 if __name__ == "__main__":
