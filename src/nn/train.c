@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "graph/internal.h"
 #include "nn/model.h"
 
 struct gf_trainer {
@@ -184,17 +185,28 @@ static void describe_first_bad(const gf_model *m, char *buf, size_t size)
         snprintf(buf, size, "no single node holds it");
         return;
     }
+    /* Ops are unnamed; the parameters they read (W2, bn1.scale) say which
+     * layer it is. */
+    const gf_nodeinfo *n = gf__node(m->g, bad);
+    char inputs[96] = "";
+    size_t used = 0;
+    for (int i = 0; i < n->n_in && used < sizeof inputs; i++) {
+        const char *name = gf_node_name(m->g, n->in[i]);
+        if (*name)
+            used += (size_t)snprintf(inputs + used, sizeof inputs - used, "%s'%s'",
+                                     used ? " and " : " of ", name);
+    }
     const char *name = gf_node_name(m->g, bad);
-    snprintf(buf, size, "the first non-finite %s is at node %d (%s%s%s%s)",
+    snprintf(buf, size, "the first non-finite %s is at node %d (%s%s%s%s%s)",
              in_grad ? "gradient, in backward order," : "value", (int)bad,
-             gf_op_name(gf_node_op(m->g, bad)), *name ? " '" : "", name, *name ? "'" : "");
+             gf_op_name(n->op), *name ? " '" : "", name, *name ? "'" : "", inputs);
 }
 
 static gf_status diverged(gf_trainer *t, int epoch, size_t batch, float lr, bool in_loss)
 {
     gf_model *m = t->m;
     float loss = gf_value(m->ws, m->loss)[0];
-    char where[160];
+    char where[256];
     describe_first_bad(m, where, sizeof where);
     return gf__fail(GF_ERR_NUMERIC, "fit: the %s became %s at epoch %d, step %llu (batch %zu of "
                     "the epoch; learning rate %g): %s.  Training stopped before applying that "
