@@ -289,7 +289,10 @@ static gf_status train_epoch(gf_trainer *t, const gf_dataset *train, int epoch, 
         lr = gf_schedule_lr(&o->optim, epoch - 1, t->st.step);
         gf_set_batch(m->ws, b);
         gf__gather(m, train, t->order + first, 0, b);
-        s = train_batch(t, epoch, ++batch, lr, &grad_norm);
+        /* Only the epoch's last norm is reported: spare the other steps
+         * that pass over the gradient (clipping computes it anyway). */
+        bool last = first + (size_t)b >= rows;
+        s = train_batch(t, epoch, ++batch, lr, last ? &grad_norm : NULL);
         if (s != GF_OK) break;
         t->st.step++;
         loss_sum += (double)gf_value(m->ws, m->loss)[0] * b;
