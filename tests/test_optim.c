@@ -638,7 +638,16 @@ static void test_bad_calls(void)
     CHECK(gf_optimizer_step(opt, NULL, g, 0.1f, NULL) == GF_ERR_ARG, "NULL w");
     CHECK(gf_optimizer_step(opt, w, NULL, 0.1f, NULL) == GF_ERR_ARG, "NULL g");
     CHECK(gf_optimizer_step(NULL, w, g, 0.1f, NULL) == GF_ERR_ARG, "NULL optimiser");
-    CHECK(gf_optimizer_step(opt, w, g, 0.0f, NULL) == GF_ERR_ARG, "lr 0");
+    /* lr 0, where a schedule may end: nothing moves, the step counts. */
+    uint64_t steps = gf_optimizer_steps(opt);
+    CHECK(gf_optimizer_step(opt, w, g, 0.0f, NULL) == GF_OK, "lr 0: %s", gf_errmsg());
+    CHECK(memcmp(w, w0, sizeof w) == 0 && gf_optimizer_steps(opt) == steps + 1, "lr 0 moved w");
+    gf_optimizer_set_steps(opt, steps);
+    /* Back to a fresh optimiser for the checks below: clipping scaled g in
+     * place and the step moved the moments. */
+    for (int i = 0; i < NBLOCK; i++) g[i] = 0.5f;
+    for (int k = 0; k < gf_optimizer_states(opt); k++)
+        memset(gf_optimizer_state(opt, k, NULL), 0, NBLOCK * sizeof(float));
     CHECK(gf_optimizer_step(opt, w, g, -0.1f, NULL) == GF_ERR_ARG, "negative lr");
     CHECK(gf_optimizer_step(opt, w, g, NAN, NULL) == GF_ERR_NUMERIC, "NaN lr");
     CHECK(gf_optimizer_step(opt, w, g, INFINITY, NULL) == GF_ERR_NUMERIC, "infinite lr");

@@ -65,6 +65,11 @@ static int stop_at_2(const gf_epoch_report *r, void *user)
     return r->epoch == 2;
 }
 
+static void count_rows(const gf_progress *p, void *user)
+{
+    *(size_t *)user = p->done;
+}
+
 static bool same_params(gf_model *a, gf_model *b)
 {
     gf_graph *ga = gf_model_graph(a), *gb = gf_model_graph(b);
@@ -257,12 +262,44 @@ static void test_batchnorm_eval_batch_of_one(void)
         CHECK(gf_model_predict(m, x + r * 6, 1, one) == GF_OK, "%s", gf_errmsg());
         CHECK(memcmp(one, all + r * 3, sizeof one) == 0, "row %d differs alone and in a batch", r);
     }
+    /* Batches of one row would normalise to zero and train nothing: refused. */
     o.batch_size = 1;
     o.epochs = 1;
-    CHECK(gf_model_fit(m, train, NULL, &o) == GF_OK, "batch of 1: %s", gf_errmsg());
-    double loss;
-    gf_model_evaluate(m, train, &loss, NULL);
-    CHECK(isfinite(loss), "loss %g after training with batches of 1", loss);
+    CHECK(gf_model_fit(m, train, NULL, &o) == GF_ERR_ARG && HAS("batch norm"), "%s", gf_errmsg());
+    /* 257 rows in batches of 32 leave a last batch of one row, which is
+     * left out of the epoch: 256 rows are trained. */
+    gf_dataset *odd = blobs(257, 12, 0.0);
+    o.batch_size = 32;
+    size_t trained = 0;
+    o.on_progress = count_rows;
+    o.user = &trained;
+    CHECK(gf_model_fit(m, odd, NULL, &o) == GF_OK, "%s", gf_errmsg());
+    CHECK(trained == 256, "%zu rows trained of 257", trained);
+    /* A diverging step does not blame the running statistics it updated. */
+    o.on_progress = NULL;
+    o.optim.lr = 1e30f;
+    o.optim.kind = GF_OPTIM_SGD;
+    CHECK(gf_model_fit(m, train, NULL, &o) == GF_ERR_NUMERIC && !HAS("buffer"), "%s", gf_errmsg());
+    gf_model_free(m);
+    gf_dataset_free(odd);
+    gf_dataset_free(train);
+}
+
+/* A cosine schedule that reaches lr_min = 0 before the last epoch, and a
+ * step decay that rounds to 0, train on (moving nothing) to the end. */
+static void test_schedule_to_zero(void)
+{
+    gf_set_threads(1);
+    gf_dataset *train = blobs(128, 13, 0.0);
+    gf_model *m = build("8:relu,3:softmax", 2);
+    gf_fit_opts o = adam_opts(5);
+    o.optim.period = 2;
+    o.optim.clip_norm = 0;
+    CHECK(gf_model_fit(m, train, NULL, &o) == GF_OK, "cosine to 0: %s", gf_errmsg());
+    o.optim.schedule = GF_SCHEDULE_STEP;
+    o.optim.gamma = 1e-30f;
+    o.optim.step_epochs = 1;
+    CHECK(gf_model_fit(m, train, NULL, &o) == GF_OK, "step to 0: %s", gf_errmsg());
     gf_model_free(m);
     gf_dataset_free(train);
 }
@@ -318,5 +355,6 @@ int main(void)
     test_divergence();
     test_batchnorm_eval_batch_of_one();
     test_layers_train();
+    test_schedule_to_zero();
     return check_report("test_trainer");
 }

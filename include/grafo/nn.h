@@ -60,8 +60,10 @@ typedef enum gf_activation {
     GF_ACT_MAXOUT,     /* the layer computes units x pieces values and keeps
                           the largest of each group of pieces */
     GF_ACT_RBF,        /* radial basis: exp(-gamma_j ||x - W_{:,j}||^2), the
-                          layer's W holding centres, gamma_j > 0 learned
-                          through rbf<i>.gamma */
+                          layer's W holding centres (never penalised),
+                          gamma_j learned through rbf<i>.gamma, starting
+                          at 1 / (2 inputs) and not constrained: a large
+                          learning rate can make it negative */
     GF_ACT_STEP,       /* the perceptron's step and sign: forward only, */
     GF_ACT_SIGN,       /* training through them fails */
     GF_ACT_COUNT

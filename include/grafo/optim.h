@@ -142,8 +142,9 @@ gf_status gf_optimizer_mark(gf_optimizer *opt, size_t first, size_t count, gf_pa
  * itself, so a caller need not check it first (it can look for the culprit
  * after a failure): a non-finite g or lr gives GF_ERR_NUMERIC and changes
  * nothing (w, g, the moments, the step count).  Frozen elements' gradients
- * are never read.  GF_ERR_ARG for NULL pointers or lr <= 0.  Allocates
- * nothing. */
+ * are never read.  lr = 0 (where a schedule may end) moves no weight
+ * but advances the moments and the step count, as PyTorch does.
+ * GF_ERR_ARG for NULL pointers or lr < 0.  Allocates nothing. */
 gf_status gf_optimizer_step(gf_optimizer *opt, float *w, float *g, float lr, double *grad_norm);
 
 /* Steps taken so far (Adam's t). */

@@ -357,7 +357,9 @@ static gf_status read_state_tensors(const gf_st *st, const char *path, gf_traine
             return gf__fail(GF_ERR_FORMAT, "%s: the checkpoint holds tensor '%.64s', which its "
                             "%s optimiser%s does not use", path, tn,
                             gf_optim_name(gf_optimizer_opts(opt)->kind),
-                            want_best ? " and early stopping" : " without a best epoch");
+                            want_best ? " and early stopping"
+                            : gf_trainer_opts(t)->patience ? " before a best epoch"
+                                                           : " without early stopping");
     }
     return GF_OK;
 }

@@ -112,6 +112,9 @@ gf_node gf_dense_layer(gf_model *m, gf_node x, int units, const gf_layer_opts *o
                                relu_like ? GF_INIT_HE_NORMAL : GF_INIT_XAVIER_UNIFORM);
     if (o->weight_noise > 0) w = gf_noise(m->g, w, o->weight_noise);
     if (o->act == GF_ACT_RBF) {
+        /* Centres are places in the input space, not weights: L1 and L2
+         * would pull them towards the origin.  W is the last tracked node. */
+        if (w != GF_NONE) m->inits[m->n_inits - 1].role = GF_PARAM_BIAS;
         gf_node h = radial_basis(m, x, w, units, in, layer);
         return o->dropout > 0 ? gf_dropout(m->g, h, o->dropout) : h;
     }

@@ -361,8 +361,11 @@ gf_status gf_optimizer_step(gf_optimizer *opt, float *w, float *g, float lr, dou
                         !opt ? "optimizer" : !w ? "parameter block" : "gradient");
     if (!isfinite(lr))
         return gf__fail(GF_ERR_NUMERIC, "optimizer step: the learning rate is %g", lr);
-    if (lr <= 0.0f)
-        return gf__fail(GF_ERR_ARG, "optimizer step: the learning rate is %g; it must be > 0", lr);
+    /* 0 is allowed: a schedule ends there (cosine to lr_min 0, a step decay
+     * rounding to 0); the moments and the step count still advance, as in
+     * PyTorch. */
+    if (lr < 0.0f)
+        return gf__fail(GF_ERR_ARG, "optimizer step: the learning rate is %g; it must be >= 0", lr);
     const gf_optim_opts *o = &opt->o;
     double squares = trainable_squares(opt, g, grad_norm || o->clip_norm > 0.0f);
     if (!isfinite(squares)) {

@@ -25,6 +25,7 @@ struct gf_trainer {
     size_t order_rows;
     float *buffers;        /* running statistics before the step, to undo a
                               diverged forward that updated them */
+    bool batchnorm;        /* the model normalises by batch statistics */
 };
 
 static double now_seconds(void)
@@ -36,6 +37,15 @@ static double now_seconds(void)
 
 static double ratio(size_t a, size_t b) { return b ? (double)a / (double)b : NAN; }
 
+/* Does the model normalise by batch statistics?  A batch of one row
+ * then carries no information: it normalises to zero. */
+static bool has_batchnorm(const gf_model *m)
+{
+    for (gf_node i = 0; i < gf_graph_nodes(m->g); i++)
+        if (gf_node_op(m->g, i) == GF_OP_BATCHNORM) return true;
+    return false;
+}
+
 static gf_status check_opts(const gf_model *m, const gf_fit_opts *o)
 {
     if (!o) return gf__fail(GF_ERR_ARG, "fit: options are NULL");
@@ -46,6 +56,10 @@ static gf_status check_opts(const gf_model *m, const gf_fit_opts *o)
     if (o->patience < 0) return gf__fail(GF_ERR_ARG, "fit: patience %d is negative", o->patience);
     if (!(o->min_delta >= 0 && isfinite(o->min_delta)))
         return gf__fail(GF_ERR_ARG, "fit: min_delta %g must be a finite number >= 0", o->min_delta);
+    if (o->batch_size == 1 && has_batchnorm(m))
+        return gf__fail(GF_ERR_ARG, "fit: batch size 1 with batch norm: a batch of one row "
+                        "normalises to zero and trains nothing below it; use batches of 2 or "
+                        "more");
     gf_status s = gf_optim_check(&o->optim);
     if (s != GF_OK) gf__errctx("fit");
     return s;
@@ -79,6 +93,7 @@ static gf_status trainer_create(gf_model *m, const gf_fit_opts *o, gf_trainer **
     t->o = *o;
     t->st.rng = m->rng;
     t->st.best_loss = INFINITY;
+    t->batchnorm = has_batchnorm(m);
     size_t n = gf_param_count(m->g);
     t->opt = gf_optimizer_new(&o->optim, n);
     s = t->opt ? GF_OK : GF_ERR_NOMEM; /* the options were checked above */
@@ -241,9 +256,8 @@ static gf_status train_batch(gf_trainer *t, int epoch, size_t batch, float lr, d
     if (s != GF_OK) return s;
     float loss = gf_value(m->ws, m->loss)[0];
     if (!isfinite(loss)) {
-        s = diverged(t, epoch, batch, lr, true);
-        keep_buffers(t, true);
-        return s;
+        keep_buffers(t, true); /* first, so the report does not blame them */
+        return diverged(t, epoch, batch, lr, true);
     }
     s = gf_backward(m->ws, m->loss);
     if (s != GF_OK) return s;
@@ -251,8 +265,8 @@ static gf_status train_batch(gf_trainer *t, int epoch, size_t batch, float lr, d
      * if any of it is not finite; only then is the bad node looked for. */
     s = gf_optimizer_step(t->opt, gf_params(m->g), gf_param_grads(m->ws), lr, grad_norm);
     if (s == GF_ERR_NUMERIC) {
-        s = diverged(t, epoch, batch, lr, false);
         keep_buffers(t, true);
+        s = diverged(t, epoch, batch, lr, false);
     }
     return s;
 }
@@ -279,6 +293,10 @@ static gf_status train_epoch(gf_trainer *t, const gf_dataset *train, int epoch, 
     gf_model *m = t->m;
     const gf_fit_opts *o = &t->o;
     size_t rows = gf_dataset_rows(train), correct = 0, judged = 0, batch = 0;
+    /* With batch norm a last batch of one row would train nothing: leave
+     * that row out of this epoch (a different one each epoch), as
+     * PyTorch's drop_last does for the whole last batch. */
+    if (rows > 1 && rows % (size_t)o->batch_size == 1 && t->batchnorm) rows--;
     double start = now_seconds(), loss_sum = 0, grad_norm = NAN;
     float lr = o->optim.lr;
     gf_status s = epoch_order(t, rows);
@@ -341,7 +359,6 @@ gf_status gf_trainer_fit(gf_trainer *t, const gf_dataset *train, const gf_datase
         s = gf__fail(GF_ERR_ARG, "fit: early stopping (patience %d) needs validation data",
                      t->o.patience);
     if (s == GF_OK && gf_dataset_rows(train) == 0) s = gf__fail(GF_ERR_ARG, "fit: no training rows");
-    if (s == GF_OK) s = reserve_history(t, (size_t)t->o.epochs);
     if (s != GF_OK) return s;
 
     bool user_stop = false;
@@ -350,6 +367,8 @@ gf_status gf_trainer_fit(gf_trainer *t, const gf_dataset *train, const gf_datase
         gf_epoch_report r;
         s = train_epoch(t, train, epoch, &r);
         if (s == GF_OK && valid) s = gf_model_evaluate(m, valid, &r.valid_loss, &r.valid_accuracy);
+        if (s != GF_OK) break;
+        s = reserve_history(t, (size_t)epoch);
         if (s != GF_OK) break;
         judge_epoch(t, &r);
         t->history[t->st.epoch] = r;
