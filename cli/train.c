@@ -385,7 +385,7 @@ int cmd_train(int argc, char **argv)
         s = gf_trainer_fit(tr, train, valid);
         if (run.tty) fputs("\r\033[K", stderr);
         if (s != GF_OK) {
-            fprintf(stderr, "grafo train: %s: %s\n", t.source, gf_errmsg());
+            fprintf(stderr, "grafo train: training on %s: %s\n", t.source, gf_errmsg());
             rc = EXIT_FIT;
         } else if (run.rc != EXIT_OK) {
             rc = run.rc;
