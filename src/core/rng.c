@@ -1,7 +1,7 @@
 /* xoshiro256** (Blackman & Vigna): small state, fast, and good enough for
  * shuffling and weight initialisation.  Seeded through splitmix64 so that
  * nearby seeds give unrelated streams. */
-#include "grafo/base.h"
+#include "core/rng.h"
 
 #include <math.h>
 
@@ -46,7 +46,7 @@ uint64_t gf_rng_below(gf_rng *r, uint64_t n)
     return x % n;
 }
 
-double gf_rng_normal(gf_rng *r)
+void gf__rng_normal_pair(gf_rng *r, double *a, double *b)
 {
     double u, v, s;
     do {
@@ -54,9 +54,18 @@ double gf_rng_normal(gf_rng *r)
         v = 2.0 * gf_rng_uniform(r) - 1.0;
         s = u * u + v * v;
     } while (s >= 1.0 || s == 0.0);
+    double f = sqrt(-2.0 * log(s) / s);
+    *a = u * f;
+    *b = v * f;
+}
+
+double gf_rng_normal(gf_rng *r)
+{
     /* The polar method yields two normals; using one keeps the state simple
      * (no cached spare to save in checkpoints). */
-    return u * sqrt(-2.0 * log(s) / s);
+    double a, b;
+    gf__rng_normal_pair(r, &a, &b);
+    return a;
 }
 
 void gf_rng_shuffle(gf_rng *r, int32_t *idx, size_t n)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/rng.h"
 #include "kernels/kernels.h"
 #include "ops/ops.h"
 
@@ -117,15 +118,10 @@ static void draw_normals(gf_rng *rng, double sigma, float *e, size_t n)
         return;
     }
     for (size_t i = 0; i < n; i += 2) {
-        double u, v, s;
-        do {
-            u = 2.0 * gf_rng_uniform(rng) - 1.0;
-            v = 2.0 * gf_rng_uniform(rng) - 1.0;
-            s = u * u + v * v;
-        } while (s >= 1.0 || s == 0.0);
-        double f = sigma * sqrt(-2.0 * log(s) / s);
-        e[i] = (float)(u * f);
-        if (i + 1 < n) e[i + 1] = (float)(v * f);
+        double a, b;
+        gf__rng_normal_pair(rng, &a, &b);
+        e[i] = (float)(sigma * a);
+        if (i + 1 < n) e[i + 1] = (float)(sigma * b);
     }
 }
 
