@@ -139,6 +139,10 @@ gf_status gf_pipeline_save(const gf_pipeline *p, const char *path);
  * or fewer for a very wide one (its activations are kept under 64 MiB);
  * gf_pipeline_predict splits larger inputs into such batches. */
 gf_status gf_pipeline_load(const char *path, gf_pipeline **out);
+/* The same on a model file's bytes in memory (bytes may be NULL when len
+ * is 0); `source` names them in messages (NULL: "model data"). */
+gf_status gf_pipeline_parse(const void *bytes, size_t len, const char *source,
+                            gf_pipeline **out);
 
 /* Predictions for n rows, the caller's to free with gf_prediction_free(). */
 typedef struct gf_prediction {
@@ -197,6 +201,9 @@ gf_status gf_checkpoint_save(const gf_pipeline *p, const gf_trainer *t, const ch
  * wrong) for a model file that is not a checkpoint or checkpoint parts
  * that do not fit the network. */
 gf_status gf_checkpoint_load(const char *path, gf_pipeline **p, gf_trainer **t);
+/* The same on a checkpoint's bytes in memory, as gf_pipeline_parse. */
+gf_status gf_checkpoint_parse(const void *bytes, size_t len, const char *source,
+                              gf_pipeline **p, gf_trainer **t);
 
 /* ---- Training history ----
  * One row per epoch: epoch, loss, train_accuracy, valid_loss,

@@ -427,14 +427,12 @@ static gf_status restore_trainer(const gf_st *st, const char *path, gf_pipeline 
     return GF_OK;
 }
 
-gf_status gf_checkpoint_load(const char *path, gf_pipeline **p, gf_trainer **t)
+/* A checkpoint from its tensors; `path` names it in messages. */
+static gf_status checkpoint_from_st(const gf_st *st, const char *path, gf_pipeline **p,
+                                    gf_trainer **t)
 {
-    if (p) *p = NULL;
-    if (t) *t = NULL;
-    if (!path || !p || !t) return gf__fail(GF_ERR_ARG, "loading a checkpoint: NULL argument");
-    gf_st *st = NULL;
-    gf_status s = gf_st_load(path, &st);
-    if (s == GF_OK && !gf_st_meta(st, GF__CKPT_META)) {
+    gf_status s = GF_OK;
+    if (!gf_st_meta(st, GF__CKPT_META)) {
         const char *kind = gf_st_meta(st, "format");
         s = gf__fail(GF_ERR_FORMAT, "%s: %s, not a checkpoint (its metadata has no \"%s\"; "
                      "write one with --checkpoint)", path,
@@ -448,7 +446,6 @@ gf_status gf_checkpoint_load(const char *path, gf_pipeline **p, gf_trainer **t)
                      path, gf_kind_name(gf_pipeline_kind(pl)));
     gf_trainer *tr = NULL;
     if (s == GF_OK) s = restore_trainer(st, path, pl, &tr);
-    gf_st_free(st);
     if (s != GF_OK) {
         gf_pipeline_free(pl);
         return s;
@@ -456,4 +453,30 @@ gf_status gf_checkpoint_load(const char *path, gf_pipeline **p, gf_trainer **t)
     *p = pl;
     *t = tr;
     return GF_OK;
+}
+
+gf_status gf_checkpoint_load(const char *path, gf_pipeline **p, gf_trainer **t)
+{
+    if (p) *p = NULL;
+    if (t) *t = NULL;
+    if (!path || !p || !t) return gf__fail(GF_ERR_ARG, "loading a checkpoint: NULL argument");
+    gf_st *st = NULL;
+    gf_status s = gf_st_load(path, &st);
+    if (s == GF_OK) s = checkpoint_from_st(st, path, p, t);
+    gf_st_free(st);
+    return s;
+}
+
+gf_status gf_checkpoint_parse(const void *bytes, size_t len, const char *source,
+                              gf_pipeline **p, gf_trainer **t)
+{
+    if (p) *p = NULL;
+    if (t) *t = NULL;
+    if (!p || !t) return gf__fail(GF_ERR_ARG, "parsing a checkpoint: NULL argument");
+    if (!source) source = "checkpoint data";
+    gf_st *st = NULL;
+    gf_status s = gf_st_parse(bytes, len, source, &st);
+    if (s == GF_OK) s = checkpoint_from_st(st, source, p, t);
+    gf_st_free(st);
+    return s;
 }

@@ -725,3 +725,15 @@ gf_status gf_pipeline_load(const char *path, gf_pipeline **out)
     gf_st_free(st);
     return s;
 }
+
+gf_status gf_pipeline_parse(const void *bytes, size_t len, const char *source, gf_pipeline **out)
+{
+    if (!out) return gf__fail(GF_ERR_ARG, "parsing a model: out is NULL");
+    *out = NULL;
+    if (!source) source = "model data";
+    gf_st *st = NULL;
+    gf_status s = gf_st_parse(bytes, len, source, &st);
+    if (s == GF_OK) s = gf__pipeline_from_st(st, source, out);
+    gf_st_free(st);
+    return s;
+}
