@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 /* Elements converted per read: large enough to amortise gzread calls, small
@@ -268,11 +269,12 @@ static gf_status reserve(const char *path, float **data, size_t *cap, size_t nee
 static gf_status read_elements(gzFile gz, const char *path, gf_idx *out, const idx_type *type)
 {
     size_t total = out->count, done = 0, cap = 0;
-    unsigned char *raw = gf__malloc(CHUNK_ELEMS * type->size, "an IDX read buffer");
+    size_t chunk = total < CHUNK_ELEMS ? total : CHUNK_ELEMS;
+    unsigned char *raw = gf__malloc(chunk * type->size, "an IDX read buffer");
     if (!raw) return GF_ERR_NOMEM;
     gf_status s = GF_OK;
     while (!s && done < total) {
-        size_t n = total - done < CHUNK_ELEMS ? total - done : CHUNK_ELEMS, got;
+        size_t n = total - done < chunk ? total - done : chunk, got;
         s = read_bytes(gz, path, raw, n * type->size, &got);
         if (!s && got < n * type->size)
             s = gf__fail(GF_ERR_FORMAT,
@@ -304,7 +306,11 @@ gf_status gf_idx_read(const char *path, gf_idx *out)
         if (errno == 0) return gf__fail(GF_ERR_NOMEM, "%s: out of memory opening", path);
         return gf__fail(GF_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     }
-    gzbuffer(gz, 1u << 17);
+    /* A large buffer saves read calls on big files (MNIST's are tens of
+     * MB); a small file keeps zlib's default rather than 384 KiB of
+     * buffers it would not fill. */
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > (1 << 20)) gzbuffer(gz, 1u << 17);
 
     const idx_type *type = NULL;
     gf_status s = read_header(gz, path, out, &type);
