@@ -290,23 +290,26 @@ gf_status gf__pipeline_check(const gf_pipeline *p)
     if (p->scaler && p->scaler->p != p->nfeatures)
         return gf__fail(GF_ERR_SHAPE, "%s model: the scaling has %zu columns, the inputs %zu",
                         kind, p->scaler->p, p->nfeatures);
-    size_t want_classes = 0, want_rows = 1;
+    /* Linear kinds: whether they classify (a perceptron without classes is
+     * not a regression) and the coefficient rows they need. */
+    size_t want_rows = 1;
+    bool classifier = true;
     switch (p->kind) {
     case GF_KIND_OLS: case GF_KIND_RIDGE: case GF_KIND_LASSO: case GF_KIND_ENET:
+        classifier = false;
         break;
     case GF_KIND_LOGISTIC:
-        want_classes = 2;
         break;
     case GF_KIND_SOFTMAX:
-        want_rows = want_classes = p->nclasses;
+        want_rows = p->nclasses;
         break;
     case GF_KIND_PERCEPTRON: case GF_KIND_LINSVM:
-        want_classes = p->nclasses;
         want_rows = p->nclasses > 2 ? p->nclasses : 1;
         break;
     case GF_KIND_NETWORK: {
         if (!p->net) return gf__fail(GF_ERR_STATE, "network model: no network");
         int outputs = p->arch.layers[p->arch.n - 1].units;
+        size_t want_classes = 0;
         if (p->arch.loss == GF_LOSS_SOFTMAX_XENT) want_classes = (size_t)outputs;
         else if (p->arch.loss == GF_LOSS_BCE_LOGITS) want_classes = 2;
         if (p->nclasses != want_classes)
@@ -321,10 +324,10 @@ gf_status gf__pipeline_check(const gf_pipeline *p)
     case GF_KIND_COUNT:
         return gf__fail(GF_ERR_ARG, "pipeline: unknown kind");
     }
-    if (want_classes && (p->nclasses < 2 || (p->kind == GF_KIND_LOGISTIC && p->nclasses != 2)))
+    if (classifier && (p->nclasses < 2 || (p->kind == GF_KIND_LOGISTIC && p->nclasses != 2)))
         return gf__fail(GF_ERR_STATE, "%s model: %zu class names (needs %s)", kind, p->nclasses,
                         p->kind == GF_KIND_LOGISTIC ? "2" : "at least 2");
-    if (!want_classes && p->nclasses)
+    if (!classifier && p->nclasses)
         return gf__fail(GF_ERR_STATE, "%s model: a regression model has no classes", kind);
     if (!p->coef) return gf__fail(GF_ERR_STATE, "%s model: no coefficients", kind);
     if (p->coef_rows != want_rows || p->coef_k != p->nfeatures + 1)
