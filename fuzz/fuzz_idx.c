@@ -1,0 +1,10 @@
+/* IDX, as the file is: plain, or gzip if the bytes say so. */
+#include "fuzz.h"
+#include "idx_check.h"
+#include "memfile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    idx_check(memfile(data, size));
+    return 0;
+}
