@@ -244,6 +244,23 @@ static void test_round_trip(void)
     }
     gf_prediction_free(pa);
     gf_prediction_free(pb);
+
+    /* The same bytes parsed from memory give the same trainer and network. */
+    size_t len = 0;
+    unsigned char *bytes = slurp(path, &len);
+    gf_pipeline *pm = NULL;
+    gf_trainer *tm = NULL;
+    CHECK(bytes && gf_checkpoint_parse(bytes, len, "in memory", &pm, &tm) == GF_OK, "%s",
+          gf_errmsg());
+    if (tm && tb)
+        compare_trainers(tb, tm, gf_model_graph(gf_pipeline_network(back)),
+                         gf_model_graph(gf_pipeline_network(pm)), 0);
+    gf_trainer_free(tm);
+    gf_pipeline_free(pm);
+    CHECK(bytes && gf_checkpoint_parse(bytes, len / 2, "in memory", &pm, &tm) != GF_OK && !pm &&
+          !tm && strstr(gf_errmsg(), "in memory"), "half a checkpoint parsed, or its message "
+          "'%s' does not name the source", gf_errmsg());
+    free(bytes);
     gf_trainer_free(tb);
     gf_pipeline_free(back);
     gf_pipeline_free(asmodel);
