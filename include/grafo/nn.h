@@ -218,6 +218,12 @@ typedef struct gf_arch {
 
 #define GF_ARCH_MAX_LAYERS 64
 #define GF_ARCH_MAX_UNITS (1 << 20)
+/* The most floats a network's parameters and buffers may hold together:
+ * 2^28 (1 GiB; training adds gradients and optimiser moments, up to four
+ * times more).  A spec of a few bytes such as "1048576:relu,2:softmax" on
+ * 2048 inputs would otherwise ask for 2^31 weights (8 GiB) before
+ * training starts.  The seeds' 784-512-10 network has 407,050. */
+#define GF_ARCH_MAX_PARAMS ((size_t)1 << 28)
 
 /* Parse a spec into *out (the caller frees it with gf_arch_free()); on
  * failure *out is left zeroed.  Units are decimal integers from 1 to
@@ -242,7 +248,10 @@ gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size);
 /* A model of dense layers (gf_dense: parameters W1, b1, W2, b2, ...) for
  * `inputs` features, the output layer linear, with the loss set; not yet
  * compiled.  The caller frees it with gf_model_free().  NULL on failure
- * (an arch gf_arch_format would refuse, inputs < 1, out of memory). */
+ * (an arch gf_arch_format would refuse, inputs < 1, parameters and buffers
+ * above GF_ARCH_MAX_PARAMS floats, counted with overflow checks before
+ * anything is built, the message naming the count, the largest layer and
+ * the cap; out of memory). */
 gf_model *gf_model_from_arch(int inputs, const gf_arch *a);
 
 /* ---- Training ---- */
