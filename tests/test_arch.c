@@ -436,6 +436,27 @@ static void test_param_cap(void)
     gf_arch_free(&a);
 }
 
+/* A batch size is typed by users: times a network's widths it is refused
+ * past the workspace cap, before anything is allocated or zeroed.  784
+ * inputs and 1024 units in batches of 2^20 would want about 30 billion
+ * floats; 1000 rows take 21 million. */
+static void test_batch_cap(void)
+{
+    gf_arch a;
+    CHECK(gf_arch_parse("1024:relu,10:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    gf_model *m = gf_model_from_arch(784, &a);
+    gf_status s = m ? gf_model_compile(m, 1 << 20, 1) : GF_ERR_STATE;
+    CHECK(s == GF_ERR_ARG, "status %d: %s", (int)s, gf_errmsg());
+    CHECK(HAS("batches of 1048576 rows need more than the 1073741824 floats (4096 MiB)"), "%s",
+          gf_errmsg());
+    s = m ? gf_model_compile(m, 1000, 1) : GF_ERR_STATE;
+    CHECK(s == GF_OK, "batches of 1000: %s", gf_errmsg());
+    s = m ? gf_model_set_max_batch(m, 1 << 20) : GF_ERR_STATE;
+    CHECK(s == GF_ERR_ARG && HAS("use smaller batches"), "set_max_batch: %s", gf_errmsg());
+    gf_model_free(m);
+    gf_arch_free(&a);
+}
+
 int main(void)
 {
     test_good();
@@ -444,5 +465,6 @@ int main(void)
     test_format();
     test_model();
     test_param_cap();
+    test_batch_cap();
     return check_report("test_arch");
 }

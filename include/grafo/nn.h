@@ -168,16 +168,17 @@ gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss);
  * creation order from a generator seeded with `seed`.  The same generator
  * then shuffles the training data, so one seed fixes every random choice.
  * Calling it again allocates new buffers and re-initialises every
- * parameter (what was trained is lost).  Errors: GF_ERR_ARG for m NULL or
- * max_batch < 1, the graph's first build error, GF_ERR_STATE without a
- * loss, GF_ERR_NOMEM. */
+ * parameter (what was trained is lost).  Errors: GF_ERR_ARG for m NULL,
+ * max_batch < 1 or batches whose buffers pass GF_WORKSPACE_MAX_FLOATS,
+ * the graph's first build error, GF_ERR_STATE without a loss,
+ * GF_ERR_NOMEM. */
 gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed);
 
 /* Reallocate the model's buffers for batches of up to max_batch rows,
  * keeping the parameters (e.g. a loaded model, compiled for prediction, to
  * be trained with larger batches).  GF_ERR_STATE before compile,
- * GF_ERR_ARG for max_batch < 1, GF_ERR_NOMEM (the old buffers are then
- * kept). */
+ * GF_ERR_ARG for max_batch < 1 or beyond GF_WORKSPACE_MAX_FLOATS,
+ * GF_ERR_NOMEM (the old buffers are then kept). */
 gf_status gf_model_set_max_batch(gf_model *m, int max_batch);
 
 /* ---- Architectures as text ----
