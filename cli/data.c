@@ -265,11 +265,18 @@ static int load_libsvm(const char *cmd, const data_opts *o, size_t nfeatures, ta
         fprintf(stderr, "grafo %s: %s: no examples or no features\n", cmd, o->libsvm);
         return EXIT_DATA;
     }
-    if (t->n > SIZE_MAX / sizeof(double) / t->p ||
-        !(t->x = malloc(t->n * t->p * sizeof *t->x)) || !(t->y = malloc(t->n * sizeof *t->y))) {
+    /* The largest index sets the columns: checked against the caps before
+     * the dense copy is allocated, so a tiny file cannot ask for gigabytes. */
+    size_t values = 0;
+    if (gf_sparse_dense_count(s, &values) != GF_OK) {
         gf_sparse_free(s);
-        fprintf(stderr, "grafo %s: %s: %zu x %zu is too large to hold densely\n", cmd, o->libsvm,
-                t->n, t->p);
+        fprintf(stderr, "grafo %s: %s: %s\n", cmd, o->libsvm, gf_errmsg());
+        return EXIT_DATA;
+    }
+    if (!(t->x = malloc(values * sizeof *t->x)) || !(t->y = malloc(t->n * sizeof *t->y))) {
+        gf_sparse_free(s);
+        fprintf(stderr, "grafo %s: %s: out of memory holding %zu x %zu values densely\n", cmd,
+                o->libsvm, t->n, t->p);
         return EXIT_DATA;
     }
     gf_sparse_to_dense(s, t->x);

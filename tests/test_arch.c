@@ -399,6 +399,64 @@ static void test_model(void)
     }
 }
 
+/* The parameter cap: counted before anything is built, exactly at the
+ * cap allowed, one input more refused, maxout's pieces counted. */
+static void test_param_cap(void)
+{
+    gf_arch a;
+    CHECK(gf_arch_parse("1048576:relu,2:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    gf_model *m = gf_model_from_arch(2048, &a);
+    CHECK(m == NULL, "2^31 weights from a 22-byte spec were built");
+    CHECK(HAS("268435456") && HAS("layer 1 alone: 2048 inputs x 1048576 outputs makes 2148532224"),
+          "%s", gf_errmsg());
+    gf_model_free(m);
+    gf_arch_free(&a);
+    /* one linear layer of 2^20 units: (255 + 1) x 2^20 = 2^28 exactly */
+    CHECK(gf_arch_parse("1048576:linear", &a) == GF_OK, "%s", gf_errmsg());
+    m = gf_model_from_arch(255, &a);
+    CHECK(m != NULL, "a network of exactly 2^28 parameters refused: %s", gf_errmsg());
+    size_t held = 0;
+    for (gf_node i = 0; m && i < gf_graph_nodes(gf_model_graph(m)); i++)
+        if (gf_node_op(gf_model_graph(m), i) == GF_OP_PARAM)
+            held += gf_node_size(gf_model_graph(m), i);
+    CHECK(held == GF_ARCH_MAX_PARAMS, "%zu parameters", held);
+    gf_model_free(m);
+    m = gf_model_from_arch(256, &a);
+    CHECK(m == NULL && HAS("on 256 inputs") && HAS("makes 269484032"), "%s", gf_errmsg());
+    gf_model_free(m);
+    gf_arch_free(&a);
+    /* maxout: 1024 units of 64 pieces are 65536 outputs of 4096 inputs each */
+    CHECK(gf_arch_parse("1024:maxout=64,2:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    m = gf_model_from_arch(4096, &a);
+    CHECK(m == NULL && HAS("4096 inputs x 65536 outputs"), "%s", gf_errmsg());
+    gf_model_free(m);
+    m = gf_model_from_arch(64, &a);
+    CHECK(m != NULL, "a maxout network of 4 million parameters refused: %s", gf_errmsg());
+    gf_model_free(m);
+    gf_arch_free(&a);
+}
+
+/* A batch size is typed by users: times a network's widths it is refused
+ * past the workspace cap, before anything is allocated or zeroed.  784
+ * inputs and 1024 units in batches of 2^20 would want about 30 billion
+ * floats; 1000 rows take 21 million. */
+static void test_batch_cap(void)
+{
+    gf_arch a;
+    CHECK(gf_arch_parse("1024:relu,10:softmax", &a) == GF_OK, "%s", gf_errmsg());
+    gf_model *m = gf_model_from_arch(784, &a);
+    gf_status s = m ? gf_model_compile(m, 1 << 20, 1) : GF_ERR_STATE;
+    CHECK(s == GF_ERR_ARG, "status %d: %s", (int)s, gf_errmsg());
+    CHECK(HAS("batches of 1048576 rows need more than the 1073741824 floats (4096 MiB)"), "%s",
+          gf_errmsg());
+    s = m ? gf_model_compile(m, 1000, 1) : GF_ERR_STATE;
+    CHECK(s == GF_OK, "batches of 1000: %s", gf_errmsg());
+    s = m ? gf_model_set_max_batch(m, 1 << 20) : GF_ERR_STATE;
+    CHECK(s == GF_ERR_ARG && HAS("use smaller batches"), "set_max_batch: %s", gf_errmsg());
+    gf_model_free(m);
+    gf_arch_free(&a);
+}
+
 int main(void)
 {
     test_good();
@@ -406,5 +464,7 @@ int main(void)
     test_options();
     test_format();
     test_model();
+    test_param_cap();
+    test_batch_cap();
     return check_report("test_arch");
 }

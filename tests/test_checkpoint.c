@@ -419,6 +419,8 @@ static void test_hostile(void)
     expect_refused(bad, "fit.optim.beta2", "a number beyond a float");
     rewrite(good, bad, "\"epochs\":6", "\"epochs\":2", NULL, NULL);
     expect_refused(bad, "state.epoch", "more epochs done than to do");
+    rewrite(good, bad, "\"epochs\":6", "\"epochs\":1000001", NULL, NULL);
+    expect_refused(bad, "fit.epochs", "epochs beyond the limit of a million");
     rewrite(good, bad, "\"batch_size\":16", "\"batch_size\":100000000", NULL, NULL);
     expect_refused(bad, "fit.batch_size", "a batch beyond the limit");
     /* test_round_trip's wider network: a million rows would take 2.5 GB. */

@@ -184,6 +184,9 @@ expect 3 "const.csv: the response 'y' has 1 class (5)" fit logistic --data "$tmp
 # classes both named 0.1 could not be told apart when read back.
 printf '0.1 1:1\n0.10000000000000003 1:2\n0.1 1:3\n0.10000000000000003 1:4\n' >"$tmp/close.svm"
 expect 3 "has 1 class (0.1)" fit softmax --libsvm "$tmp/close.svm"
+# One large index in a tiny file: refused before 16 GB of dense values are asked for.
+printf '1 2000000000:1\n' >"$tmp/wide.svm"
+expect 3 "wide.svm: sparse to dense: 2000000000 columns .* more than the 1048576" fit ols --libsvm "$tmp/wide.svm"
 
 # A numeric response as classes: a measurement (most rows a class of their
 # own) is refused before one-vs-rest runs over thousands of classes; a

@@ -9,6 +9,7 @@
 #include "check.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -673,6 +674,31 @@ static void test_prefixes_and_flips(void)
     }
 }
 
+/* Memory follows the text: a header of 20,000 columns over one row of
+ * data (about 100 KB) keeps one row's worth of doubles a column.  A first
+ * capacity of 64 rows a column made it 512 bytes for each 5 of text. */
+static void test_wide_one_row(void)
+{
+    size_t cols = 20000;
+    char *text = malloc(cols * 12 + 16), *p = text;
+    for (size_t j = 0; j < cols; j++) p += sprintf(p, "%sc%zu", j ? "," : "", j);
+    *p++ = '\n';
+    for (size_t j = 0; j < cols; j++) p += sprintf(p, "%s%zu", j ? "," : "", j % 10);
+    *p++ = '\n';
+    gf_frame *f = NULL;
+    gf_status s = gf_csv_parse(text, (size_t)(p - text), "wide.csv", NULL, &f);
+    CHECK(s == GF_OK && gf_frame_rows(f) == 1 && gf_frame_cols(f) == cols, "%s", gf_errmsg());
+    size_t widest = 0;
+    for (size_t j = 0; f && j < cols; j++) {
+        size_t held = malloc_usable_size((void *)gf_frame_numeric(f, j));
+        if (held > widest) widest = held;
+    }
+    CHECK(f && gf_frame_numeric(f, 7)[0] == 7, "the values");
+    CHECK(widest < 8 * sizeof(double), "a column of one row holds %zu bytes", widest);
+    gf_frame_free(f);
+    free(text);
+}
+
 int main(void)
 {
     test_usarrests();
@@ -689,5 +715,6 @@ int main(void)
     test_files();
     test_frame_api();
     test_prefixes_and_flips();
+    test_wide_one_row();
     return check_report("test_csv");
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -376,15 +377,58 @@ static void test_bad_headers(void)
     write_buf("overflow", &b, 0);
     EXPECT_IDX_ERROR("overflow", GF_ERR_FORMAT, "overflow");
 
-    /* 2^48 elements count fine but the file holds three: this must fail as
-     * truncated, not by allocating a petabyte. */
+    /* 2^48 elements count fine but are past the cap of 2^30; 2^30 exactly
+     * is allowed, and the file holding three fails as truncated, not by
+     * allocating 4 GiB. */
     static const uint32_t big[3] = {65536, 65536, 65536};
     header(&b, 0x08, 3, big);
     put_u8(&b, 1), put_u8(&b, 2), put_u8(&b, 3);
     write_buf("claims_huge", &b, 0);
-    EXPECT_IDX_ERROR("claims_huge", GF_ERR_FORMAT, "truncated data", "found 3");
+    EXPECT_IDX_ERROR("claims_huge", GF_ERR_FORMAT, "dimensions 65536 x 65536 x 65536 make",
+                     "281474976710656 elements", "more than the 1073741824");
+    static const uint32_t at_cap[3] = {65536, 128, 128};
+    header(&b, 0x08, 3, at_cap);
+    put_u8(&b, 1), put_u8(&b, 2), put_u8(&b, 3);
+    write_buf("claims_cap", &b, 0);
+    EXPECT_IDX_ERROR("claims_cap", GF_ERR_FORMAT, "truncated data", "found 3");
+    static const uint32_t past_cap[3] = {65537, 128, 128};
+    header(&b, 0x08, 3, past_cap);
+    write_buf("claims_past_cap.gz", &b, 1);
+    EXPECT_IDX_ERROR("claims_past_cap.gz", GF_ERR_FORMAT, "65537 x 128 x 128 make 1073758208 elements", "1073741824");
 
     EXPECT_IDX_ERROR("no_such_file", GF_ERR_IO, "cannot open");
+}
+
+static double peak_mib(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_maxrss / 1024.0;
+}
+
+/* A .gz of 4 KB claiming 2^30 bytes of elements and holding 4 MiB of
+ * them: memory follows what is read (at most twice the floats read so
+ * far), not the claim, which would take 4 GiB as floats.  Runs first,
+ * while the peak is small. */
+static void test_gz_claims(void)
+{
+    static const uint32_t dims[2] = {16384, 65536};
+    buf b = {0};
+    header(&b, 0x08, 2, dims);
+    size_t zeros = (size_t)4 << 20;
+    unsigned char *data = calloc(b.n + zeros, 1);
+    memcpy(data, b.b, b.n);
+    write_bytes("zeros.gz", data, b.n + zeros, 1);
+    free(data);
+    double before = peak_mib();
+    EXPECT_IDX_ERROR("zeros.gz", GF_ERR_FORMAT, "truncated data", "expected 1073741824 bytes",
+                     "found 4194304");
+    double grew = peak_mib() - before;
+    if (grew > 48) {
+        fprintf(stderr, "%s:%d: reading 4 MiB that claimed 1 GiB took %.0f MiB\n", __FILE__,
+                __LINE__, grew);
+        failures++;
+    }
 }
 
 static void test_bad_sizes(void)
@@ -662,6 +706,7 @@ int main(void)
         perror("mkdtemp");
         return 2;
     }
+    test_gz_claims();
     test_valid_u8();
     test_valid_f32();
     test_other_types();

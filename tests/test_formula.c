@@ -671,6 +671,53 @@ static void test_fuzz(void)
     gf_frame_free(ch);
 }
 
+/* Factor interactions multiply levels: three factors of 64 levels make
+ * 64^3 = 262,144 columns of a:b:c, so 1,025 rows would ask for 2 GiB of
+ * doubles.  The design is refused, naming the source, the formula, the
+ * size and the cap, before it is allocated. */
+static void test_design_cap(void)
+{
+    gf_frame *probe = gf_frame_new(1);
+    const char *lv[64];
+    char names[64][8];
+    for (int k = 0; k < 64; k++) snprintf(names[k], sizeof names[k], "L%d", k), lv[k] = names[k];
+    for (const char *c = "abc"; *c; c++) {
+        char nm[2] = {*c, 0};
+        gf_frame_add_factor(probe, nm, (int32_t[]){0}, lv, 64);
+    }
+    gf_frame_add_numeric(probe, "y", (double[]){1});
+    gf_terms *t = NULL;
+    CHECK(gf_terms_new("y ~ a:b:c", probe, &t) == GF_OK, "%s", gf_errmsg());
+    size_t p = gf_terms_ncols(t);
+    CHECK(p >= 262144, "%zu columns", p);
+    size_t n = GF_DENSE_MAX_VALUES / (p ? p : 1) + 1;
+    gf_frame *f = gf_frame_new(n);
+    int32_t *codes = malloc(n * sizeof *codes);
+    double *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) y[i] = (double)i;
+    for (int j = 0; j < 3; j++) {
+        char nm[2] = {"abc"[j], 0};
+        for (size_t i = 0; i < n; i++) codes[i] = (int32_t)((i >> (6 * j)) % 64);
+        gf_frame_add_factor(f, nm, codes, lv, 64);
+    }
+    gf_frame_add_numeric(f, "y", y);
+    gf__frame_set_source(f, "wide.csv", NULL);
+    gf_design *d = NULL;
+    gf_status s = t ? gf_design_new(t, f, NULL, &d) : GF_ERR_STATE;
+    char want[160];
+    snprintf(want, sizeof want, "would have %zu rows x %zu columns, more than the 268435456 values", n,
+             p);
+    CHECK(s == GF_ERR_ARG && d == NULL, "status %d: %s", (int)s, gf_errmsg());
+    CHECK(strstr(gf_errmsg(), "wide.csv: the design of formula 'y ~ a:b:c'") &&
+              strstr(gf_errmsg(), want), "%s", gf_errmsg());
+    gf_design_free(d);
+    gf_terms_free(t);
+    gf_frame_free(f);
+    gf_frame_free(probe);
+    free(codes);
+    free(y);
+}
+
 /* '.' over a wide frame stays quick (names are hashed, not searched). */
 static void test_wide(void)
 {
@@ -707,6 +754,7 @@ int main(void)
     test_hostile();
     test_fuzz();
     test_wide();
+    test_design_cap();
     gf_design_free(NULL);
     gf_terms_free(NULL);
     return check_report("test_formula");

@@ -168,9 +168,54 @@ static void test_dense_checks(void)
     row_start[2] = 2;
     CHECK(gf_sparse_to_dense(&bad, x) == GF_OK && x[5] == 2 && x[0] == 1 && x[3] == 0, "fixed");
     bad.cols = SIZE_MAX / 4;
-    CHECK(gf_sparse_to_dense(&bad, x) == GF_ERR_ARG && strstr(gf_errmsg(), "overflow"), "%s",
+    CHECK(gf_sparse_to_dense(&bad, x) == GF_ERR_ARG && strstr(gf_errmsg(), "columns"), "%s",
           gf_errmsg());
+    CHECK(x[5] == 2 && x[0] == 1, "x untouched by a refused copy");
     CHECK(gf_sparse_to_dense(NULL, x) == GF_ERR_ARG, "NULL");
+}
+
+/* A 15-byte file whose one index is 2000000000 would make a dense copy of
+ * 16 GB; rows of two bytes each under an index of 2^20 would make 8 MiB
+ * a row.  The caps refuse both before the caller allocates anything, and
+ * admit a copy right at the cap. */
+static void test_dense_limits(void)
+{
+    gf_sparse *m = parse_with("1 2000000000:1\n", NULL);
+    size_t values = 77;
+    if (m) {
+        CHECK(m->rows == 1 && m->cols == 2000000000u, "%zu x %zu", m->rows, m->cols);
+        CHECK(gf_sparse_dense_count(m, &values) == GF_ERR_ARG && values == 0, "%zu values: %s",
+              values, gf_errmsg());
+        CHECK(strstr(gf_errmsg(), "2000000000 columns") && strstr(gf_errmsg(), "1048576"), "%s",
+              gf_errmsg());
+        double x = 5;
+        CHECK(gf_sparse_to_dense(m, &x) == GF_ERR_ARG && x == 5, "the copy refused too");
+    }
+    gf_sparse_free(m);
+    /* 2^20 columns: allowed alone, and for up to 2^28 / 2^20 = 256 rows */
+    size_t rows = 257;
+    char *text = malloc(rows * 2 + 32), *p = text;
+    for (size_t i = 0; i + 1 < rows; i++) p += sprintf(p, "1\n");
+    sprintf(p, "1 1048576:1\n");
+    m = parse_with(text, NULL);
+    if (m) {
+        CHECK(m->rows == 257 && m->cols == GF_SPARSE_DENSE_MAX_COLS, "%zu x %zu", m->rows, m->cols);
+        CHECK(gf_sparse_dense_count(m, &values) == GF_ERR_ARG && values == 0, "%zu", values);
+        CHECK(strstr(gf_errmsg(), "257 rows x 1048576 columns") && strstr(gf_errmsg(), "268435456"),
+              "%s", gf_errmsg());
+        m->rows = 256; /* the last row is then the cap's last */
+        m->nnz = m->row_start[256];
+        CHECK(gf_sparse_dense_count(m, &values) == GF_OK && values == GF_DENSE_MAX_VALUES,
+              "%zu: %s", values, gf_errmsg());
+        m->rows = 257;
+    }
+    gf_sparse_free(m);
+    free(text);
+    /* one index past the column cap, even on a single row */
+    m = parse_with("1 1048577:1\n", NULL);
+    CHECK(m && gf_sparse_dense_count(m, &values) == GF_ERR_ARG, "2^20 + 1 columns refused");
+    gf_sparse_free(m);
+    CHECK(gf_sparse_dense_count(NULL, &values) == GF_ERR_ARG, "NULL matrix");
 }
 
 static void test_files(void)
@@ -260,6 +305,7 @@ int main(void)
     test_good();
     test_bad();
     test_dense_checks();
+    test_dense_limits();
     test_files();
     test_prefixes_and_flips();
     return check_report("test_libsvm");

@@ -399,6 +399,43 @@ static void write_big_softmax(const char *path, const char *scaling)
     gf_st_free(st);
 }
 
+/* A stored formula of a few bytes over two factors of 1024 levels (100
+ * characters each): 'y ~ a:b' makes about a million columns whose names
+ * take 200 MiB, from a file of 200 KB.  The file lists one column, so the
+ * terms are refused as soon as their columns are counted, before any name
+ * is made. */
+static void test_terms_from_file(void)
+{
+    char path[512];
+    path_in(path, sizeof path, "terms.safetensors");
+    size_t levels = 1024, size = 2 * levels * 110 + 1024;
+    char *desc = malloc(size);
+    int at = snprintf(desc, size, "{\"kind\":\"ols\",\"formula\":\"y ~ a:b\",\"variables\":["
+                      "{\"name\":\"y\",\"type\":\"numeric\"}");
+    for (int v = 0; v < 2; v++) {
+        at += snprintf(desc + at, size - (size_t)at, ",{\"name\":\"%c\",\"type\":\"factor\","
+                       "\"levels\":[", "ab"[v]);
+        for (size_t k = 0; k < levels; k++)
+            at += snprintf(desc + at, size - (size_t)at, "%s\"%0100zu\"", k ? "," : "", k);
+        at += snprintf(desc + at, size - (size_t)at, "]}");
+    }
+    snprintf(desc + at, size - (size_t)at, "],\"columns\":[\"x\"],\"scaling\":\"none\","
+             "\"settings\":{}}");
+    gf_st *st = gf_st_new();
+    gf_st_set_meta(st, "format", "grafo");
+    gf_st_set_meta(st, "format_version", "1");
+    gf_st_set_meta(st, "kind", "ols");
+    gf_st_set_meta(st, "model", desc);
+    gf_st_add(st, "coef", GF_DTYPE_F64, 2, (int64_t[]){ 1, 2 }, (double[]){ 1, 2 });
+    CHECK(gf_st_save(st, path) == GF_OK, "%s", gf_errmsg());
+    gf_st_free(st);
+    free(desc);
+    double before = peak_mib();
+    expect_refused(path, "terms.safetensors: formula 'y ~ a:b': the design would have", "a:b");
+    CHECK(strstr(gf_errmsg(), "the model file lists 1 columns of 2 bytes"), "%s", gf_errmsg());
+    CHECK(peak_mib() - before < 64, "a:b of 1024 levels each took %.0f MiB", peak_mib() - before);
+}
+
 /* A file of a few kilobytes must not make the loader allocate more than its
  * tensors justify: layer sizes, feature and class counts in the description
  * are checked against the tensors before anything is allocated or built,
@@ -705,6 +742,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    test_terms_from_file();
     test_sizes_from_file();
     gf_frame *fr = make_frame(60, 7);
     if (fr) {

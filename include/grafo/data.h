@@ -69,6 +69,11 @@ gf_status gf_dataset_standardize(gf_dataset *ds, double mean, double sd);
 /* One IDX file read into floats.  dims[0..ndim) are the dimensions; data
  * holds their product, converted from the file's element type. */
 #define GF_IDX_MAX_DIMS 8
+/* The most elements an IDX file may hold: 2^30, 4 GiB as floats (EMNIST's
+ * largest set has 638 million).  Memory grows only with the bytes read,
+ * but gzip packs a gigabyte of zeros into a megabyte, so without a cap a
+ * small .gz could still fill memory, as GF_READFILE_MAX stops for text. */
+#define GF_IDX_MAX_ELEMS ((size_t)1 << 30)
 typedef struct gf_idx {
     int elem_type;               /* the IDX type code: 0x08 u8, 0x09 i8,
                                     0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64 */
@@ -80,8 +85,10 @@ typedef struct gf_idx {
 
 /* Read an IDX file, gzipped or not, into *out (the caller frees its data
  * with gf_idx_free).  Checks the magic number, the element type, 1 to
- * GF_IDX_MAX_DIMS dimensions, that they are positive and match the file
- * size exactly (no trailing bytes), and that floating-point elements are
+ * GF_IDX_MAX_DIMS dimensions, that they are positive, that their product
+ * is at most GF_IDX_MAX_ELEMS (checked with overflow checks before any
+ * data are read) and matches the file size exactly (no trailing bytes),
+ * and that floating-point elements are
  * finite as floats.  Elements become floats: 32-bit integers beyond 2^24
  * are rounded.  Memory grows with the bytes actually read, so a short file
  * claiming huge dimensions costs nothing.  On failure *out is zeroed and

@@ -128,7 +128,8 @@ typedef struct gf_design_opts {
  * transform that gives a non-finite value (log of 0) is GF_ERR_NUMERIC;
  * the messages name data's source, the line (or row) and the column.  No
  * rows left (none in data, or all omitted) is GF_ERR_ARG too, as are NULL
- * arguments; also GF_ERR_NOMEM.  On success *out is the caller's
+ * arguments and a design of more than GF_DENSE_MAX_VALUES (2^28) values,
+ * rows times columns, refused before it is allocated; also GF_ERR_NOMEM.  On success *out is the caller's
  * (gf_design_free); on failure it is NULL. */
 gf_status gf_design_new(const gf_terms *t, const gf_frame *data, const gf_design_opts *o,
                         gf_design **out);

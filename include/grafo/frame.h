@@ -190,10 +190,25 @@ gf_status gf_libsvm_read(const char *path, const gf_libsvm_opts *o, gf_sparse **
 /* The same on text in memory, as gf_csv_parse. */
 gf_status gf_libsvm_parse(const char *text, size_t len, const char *source,
                           const gf_libsvm_opts *o, gf_sparse **out);
+/* Limits of the dense copy.  A libsvm file's largest index sets the
+ * column count, so a line "1 2000000000:1" of 15 bytes would otherwise
+ * ask for 16 GB a row; and each row of the file costs as little as two
+ * bytes ("1\n"), so the rows times the columns are capped too.  Both are
+ * far above dense data in the format (MNIST: 780 columns, 47 million
+ * values); larger or truly sparse data would not fit densely anyway. */
+#define GF_SPARSE_DENSE_MAX_COLS ((size_t)1 << 20)  /* 1,048,576 columns */
+#define GF_DENSE_MAX_VALUES ((size_t)1 << 28)       /* 268,435,456 doubles: 2 GiB */
+
+/* The number of doubles the dense copy of s takes (rows x cols) into
+ * *values, checked before the caller allocates them: GF_ERR_ARG (with *values
+ * 0) for s or values NULL, more than GF_SPARSE_DENSE_MAX_COLS columns, or
+ * rows x cols above GF_DENSE_MAX_VALUES (which also rules out overflow);
+ * the message gives the rows, the columns and the cap. */
+gf_status gf_sparse_dense_count(const gf_sparse *s, size_t *values);
 /* Fill x (rows x cols, row-major, allocated by the caller) with the dense
- * matrix, zeros included.  GF_ERR_ARG if rows x cols overflows or the
- * matrix is malformed (offsets out of order, a column >= cols); x is then
- * left untouched. */
+ * matrix, zeros included.  GF_ERR_ARG if the size is refused as by
+ * gf_sparse_dense_count or the matrix is malformed (offsets out of order,
+ * a column >= cols); x is then left untouched. */
 gf_status gf_sparse_to_dense(const gf_sparse *s, double *x);
 void gf_sparse_free(gf_sparse *s); /* NULL is fine */
 

@@ -283,11 +283,21 @@ float *gf_param_value(gf_graph *g, gf_node param);
 size_t gf_node_size(const gf_graph *g, gf_node n); /* elements, per example if batched */
 size_t gf_param_offset(const gf_graph *g, gf_node n);
 
+/* The most floats a workspace's values and gradients may take: 2^30, 4 GiB.
+ * A batch size is typed by users (--batch 1048576), and times the widths
+ * of a network it could otherwise ask for far more memory than any machine
+ * has, all of it zeroed at once.  The seeds' 784-512-10 network in batches
+ * of 1000 takes 13 million. */
+#define GF_WORKSPACE_MAX_FLOATS ((size_t)1 << 30)
+
 /* Workspaces: buffers for every node's value and gradient, for batches of up
  * to max_batch rows, all allocated and zeroed here; the batch starts at
  * max_batch.  The graph must be compiled and must outlive its workspaces.
  * NULL on failure: GF_ERR_STATE if g is NULL or not compiled, GF_ERR_ARG
- * for max_batch < 1, GF_ERR_NOMEM.  Caller frees with gf_workspace_free(). */
+ * for max_batch < 1 or buffers above GF_WORKSPACE_MAX_FLOATS (counted with
+ * overflow checks before anything is allocated; the message gives the
+ * batch, the floats needed and the cap), GF_ERR_NOMEM.  Caller frees with
+ * gf_workspace_free(). */
 gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch);
 void gf_workspace_free(gf_workspace *ws); /* NULL is fine */
 const gf_graph *gf_workspace_graph(const gf_workspace *ws); /* borrowed */

@@ -168,16 +168,17 @@ gf_status gf_model_set_loss(gf_model *m, gf_node output, gf_loss loss);
  * creation order from a generator seeded with `seed`.  The same generator
  * then shuffles the training data, so one seed fixes every random choice.
  * Calling it again allocates new buffers and re-initialises every
- * parameter (what was trained is lost).  Errors: GF_ERR_ARG for m NULL or
- * max_batch < 1, the graph's first build error, GF_ERR_STATE without a
- * loss, GF_ERR_NOMEM. */
+ * parameter (what was trained is lost).  Errors: GF_ERR_ARG for m NULL,
+ * max_batch < 1 or batches whose buffers pass GF_WORKSPACE_MAX_FLOATS,
+ * the graph's first build error, GF_ERR_STATE without a loss,
+ * GF_ERR_NOMEM. */
 gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed);
 
 /* Reallocate the model's buffers for batches of up to max_batch rows,
  * keeping the parameters (e.g. a loaded model, compiled for prediction, to
  * be trained with larger batches).  GF_ERR_STATE before compile,
- * GF_ERR_ARG for max_batch < 1, GF_ERR_NOMEM (the old buffers are then
- * kept). */
+ * GF_ERR_ARG for max_batch < 1 or beyond GF_WORKSPACE_MAX_FLOATS,
+ * GF_ERR_NOMEM (the old buffers are then kept). */
 gf_status gf_model_set_max_batch(gf_model *m, int max_batch);
 
 /* ---- Architectures as text ----
@@ -218,6 +219,12 @@ typedef struct gf_arch {
 
 #define GF_ARCH_MAX_LAYERS 64
 #define GF_ARCH_MAX_UNITS (1 << 20)
+/* The most floats a network's parameters and buffers may hold together:
+ * 2^28 (1 GiB; training adds gradients and optimiser moments, up to four
+ * times more).  A spec of a few bytes such as "1048576:relu,2:softmax" on
+ * 2048 inputs would otherwise ask for 2^31 weights (8 GiB) before
+ * training starts.  The seeds' 784-512-10 network has 407,050. */
+#define GF_ARCH_MAX_PARAMS ((size_t)1 << 28)
 
 /* Parse a spec into *out (the caller frees it with gf_arch_free()); on
  * failure *out is left zeroed.  Units are decimal integers from 1 to
@@ -242,7 +249,10 @@ gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size);
 /* A model of dense layers (gf_dense: parameters W1, b1, W2, b2, ...) for
  * `inputs` features, the output layer linear, with the loss set; not yet
  * compiled.  The caller frees it with gf_model_free().  NULL on failure
- * (an arch gf_arch_format would refuse, inputs < 1, out of memory). */
+ * (an arch gf_arch_format would refuse, inputs < 1, parameters and buffers
+ * above GF_ARCH_MAX_PARAMS floats, counted with overflow checks before
+ * anything is built, the message naming the count, the largest layer and
+ * the cap; out of memory). */
 gf_model *gf_model_from_arch(int inputs, const gf_arch *a);
 
 /* ---- Training ---- */

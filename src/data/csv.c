@@ -294,13 +294,20 @@ static gf_status check_record(reader *R, int *missing)
 }
 
 /* Room for one more kept row in every per-row array: the columns share
- * one capacity, doubled when full. */
+ * one capacity, doubled when full, but never past the rows the rest of
+ * the text can hold.  Every record but the last takes at least nfield
+ * bytes (its delimiters and a line break), so a header of a million
+ * columns over one short row costs one row of doubles a column, not the
+ * 64 a fixed first capacity would ask for (230 bytes of memory for each
+ * 3 bytes of such a file). */
 static gf_status room_for_row(reader *R)
 {
     size_t need = R->rows + 1;
     if (need > R->cap_rows) {
         size_t cap = R->cap_rows ? R->cap_rows : 64;
         while (cap < need) cap *= 2;
+        size_t more = (R->L.n - R->L.pos) / R->nfield + 1; /* rows after this one, at most */
+        if (cap - need > more) cap = need + more;
         if (cap > SIZE_MAX / sizeof(double))
             return gf__fail(GF_ERR_NOMEM, "%s: too many rows", R->L.source);
         for (size_t j = 0; j < R->ncol; j++) {

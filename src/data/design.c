@@ -289,8 +289,16 @@ void gf_design_free(gf_design *d)
 static gf_status alloc_design(const gf_terms *t, const build *b, size_t n, gf_design **out)
 {
     size_t p = t->ncols;
-    if (p && n > SIZE_MAX / p / sizeof(double))
-        return gf__fail(GF_ERR_ARG, "the design's %zu x %zu values do not fit in memory", n, p);
+    /* Factor interactions multiply levels: a few hundred rows of a:b:c can
+     * make a million columns.  The cap (which also rules out overflow,
+     * n x p being compared by division) keeps a small file from asking for
+     * gigabytes. */
+    if (p && n > GF_DENSE_MAX_VALUES / p)
+        return gf__fail(GF_ERR_ARG,
+                        "%s: the design of formula '%s' would have %zu rows x %zu columns, more "
+                        "than the %zu values (%zu MiB of doubles) a design matrix may have",
+                        frame_name(b->f), t->formula, n, p, GF_DENSE_MAX_VALUES,
+                        GF_DENSE_MAX_VALUES * sizeof(double) >> 20);
     gf_design *d = gf__calloc(1, sizeof *d, "a design matrix");
     if (!d) return GF_ERR_NOMEM;
     *out = d;

@@ -153,7 +153,21 @@ struct gf_terms {
     gf__term *terms;
     size_t ncols;
     char **colnames;
+    /* What the columns may come to, checked before any name is built:
+     * SIZE_MAX, or a model file's list (gf__terms_from_vars_within). */
+    size_t max_cols, max_name_bytes;
 };
+
+/* gf_terms_from_vars for a model file whose description lists the design's
+ * columns: the terms may make at most max_cols columns whose names take at
+ * most max_name_bytes bytes (their terminating NULs counted), checked as
+ * soon as the counts are known and before any name is allocated, so a
+ * stored formula of a few bytes over factors of many levels cannot make a
+ * million names that the file's list would refuse afterwards.  GF_ERR_FORMAT
+ * past either limit, the message giving both counts; else as
+ * gf_terms_from_vars. */
+gf_status gf__terms_from_vars_within(const char *formula, const gf_var_info *vars, size_t nvars,
+                                     size_t max_cols, size_t max_name_bytes, gf_terms **out);
 
 /* The level of a factor variable named `name`, or -1. */
 long gf__var_level(const gf__var *v, const char *name);

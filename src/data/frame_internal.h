@@ -6,13 +6,16 @@
 #include "grafo/frame.h"
 
 /* Append a numeric column, taking `values` (f's rows doubles, from malloc)
- * instead of copying it.  Checks as gf_frame_add_numeric.  values is
+ * instead of copying it.  Checks as gf_frame_add_numeric, except that the
+ * caller guarantees the name is not already a column's (checking it here
+ * would cost a search of every name for each column added).  values is
  * consumed whatever happens: owned by f on success, freed on failure. */
 gf_status gf__frame_adopt_numeric(gf_frame *f, const char *name, double *values);
 
 /* Append a factor column, taking `codes` (f's rows int32, from malloc) and
  * `levels` (nlevels strings, each from malloc, in an array from malloc).
- * Checks as gf_frame_add_factor.  All of it is consumed whatever happens. */
+ * Checks as gf_frame_add_factor, the name's uniqueness excepted as above.
+ * All of it is consumed whatever happens. */
 gf_status gf__frame_adopt_factor(gf_frame *f, const char *name, int32_t *codes, char **levels,
                                  size_t nlevels);
 

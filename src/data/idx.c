@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,6 +192,16 @@ static gf_status check_sizes(const char *path, gf_idx *out, size_t elem_size)
                             "%s: dimensions too large: their product overflows a size_t",
                             path);
         count *= out->dims[d];
+    }
+    if (count > GF_IDX_MAX_ELEMS) {
+        char dims[GF_IDX_MAX_DIMS * 12 + 1];
+        size_t o = 0;
+        for (int d = 0; d < out->ndim; d++)
+            o += (size_t)snprintf(dims + o, sizeof dims - o, "%s%zu", d ? " x " : "", out->dims[d]);
+        return gf__fail(GF_ERR_FORMAT,
+                        "%s: the header's dimensions %s make %zu elements, more than the %zu "
+                        "(4 GiB as floats) an IDX file may hold",
+                        path, dims, count, GF_IDX_MAX_ELEMS);
     }
     size_t widest = elem_size > sizeof(float) ? elem_size : sizeof(float);
     if (count > SIZE_MAX / widest)

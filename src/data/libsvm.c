@@ -9,7 +9,8 @@
  * in the matrix.  Memory grows with what has been read (amortised
  * doubling), never from a count the file claims, so the largest index says
  * nothing about the allocation until gf_sparse_to_dense, whose caller
- * allocates the dense matrix. */
+ * allocates the dense matrix after gf_sparse_dense_count has checked its
+ * size against the caps in grafo/frame.h. */
 #include "grafo/frame.h"
 #include "core/error.h"
 #include "data/readfile.h"
@@ -269,12 +270,32 @@ gf_status gf_libsvm_read(const char *path, const gf_libsvm_opts *o, gf_sparse **
     return s;
 }
 
+gf_status gf_sparse_dense_count(const gf_sparse *s, size_t *values)
+{
+    if (values) *values = 0;
+    if (!s || !values) return gf__fail(GF_ERR_ARG, "sparse to dense: the matrix or the count is NULL");
+    if (s->cols > GF_SPARSE_DENSE_MAX_COLS)
+        return gf__fail(GF_ERR_ARG,
+                        "sparse to dense: %zu columns (the largest feature index) is more than "
+                        "the %zu a dense matrix may have",
+                        s->cols, GF_SPARSE_DENSE_MAX_COLS);
+    /* cols <= 2^20, so the division guards the product against overflow */
+    if (s->cols && s->rows > GF_DENSE_MAX_VALUES / s->cols)
+        return gf__fail(GF_ERR_ARG,
+                        "sparse to dense: %zu rows x %zu columns is more than the %zu values "
+                        "(%zu MiB of doubles) a dense matrix may have",
+                        s->rows, s->cols, GF_DENSE_MAX_VALUES,
+                        GF_DENSE_MAX_VALUES * sizeof(double) >> 20);
+    *values = s->rows * s->cols;
+    return GF_OK;
+}
+
 gf_status gf_sparse_to_dense(const gf_sparse *s, double *x)
 {
     if (!s || !x) return gf__fail(GF_ERR_ARG, "sparse to dense: the matrix or the output is NULL");
-    if (s->cols && s->rows > SIZE_MAX / sizeof(double) / s->cols)
-        return gf__fail(GF_ERR_ARG, "sparse to dense: %zu x %zu values overflow a size_t", s->rows,
-                        s->cols);
+    size_t values;
+    gf_status st = gf_sparse_dense_count(s, &values);
+    if (st) return st;
     if (!s->rows) return GF_OK;
     if (!s->row_start || (s->nnz && (!s->col || !s->val)))
         return gf__fail(GF_ERR_ARG, "sparse to dense: the matrix has no row offsets or values");
@@ -289,7 +310,7 @@ gf_status gf_sparse_to_dense(const gf_sparse *s, double *x)
                 return gf__fail(GF_ERR_ARG, "sparse to dense: row %zu has column %d, outside 0..%zu",
                                 i + 1, (int)s->col[k], s->cols ? s->cols - 1 : 0);
     }
-    if (s->cols) memset(x, 0, s->rows * s->cols * sizeof *x);
+    if (values) memset(x, 0, values * sizeof *x);
     for (size_t i = 0; i < s->rows; i++)
         for (size_t k = s->row_start[i]; k < s->row_start[i + 1]; k++)
             x[i * s->cols + (size_t)s->col[k]] = s->val[k];

@@ -98,11 +98,32 @@ gf_status gf__terms_code(gf_terms *t)
     return GF_OK;
 }
 
+/* a + b and a * b, stopping at SIZE_MAX. */
+static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+static size_t sat_mul(size_t a, size_t b) { return b && a > SIZE_MAX / b ? SIZE_MAX : a * b; }
+
+/* The exact bytes of a term's n column names, NULs included: each column
+ * spells every variable's name and, for a factor, one of its coded levels
+ * (each of the k levels in n / k of the columns), joined by ':'. */
+static size_t term_name_bytes(const gf_terms *t, const gf__term *term, size_t n)
+{
+    size_t bytes = sat_mul(n, term->order); /* the ':'s and the NUL */
+    for (size_t q = 0; q < term->order; q++) {
+        const gf__var *v = &t->vars[term->var[q]];
+        bytes = sat_add(bytes, sat_mul(n, strlen(v->name)));
+        if (!term->coding[q]) continue;
+        size_t first = term->coding[q] == 1, k = v->nlevels - first, levels = 0;
+        for (size_t l = first; l < v->nlevels; l++) levels = sat_add(levels, strlen(v->levels[l]));
+        bytes = sat_add(bytes, sat_mul(k ? n / k : 0, levels));
+    }
+    return bytes;
+}
+
 /* Each term's columns and their names: the first variable varies fastest,
  * a factor contributes its name followed by the level. */
 gf_status gf__terms_name_columns(gf_terms *t)
 {
-    size_t total = 0, bytes = 0;
+    size_t total = 0, bytes = 0, exact = 0;
     for (size_t ti = 0; ti < t->nterms; ti++) {
         gf__term *term = &t->terms[ti];
         size_t n = 1, len = 0;
@@ -127,7 +148,12 @@ gf_status gf__terms_name_columns(gf_terms *t)
         term->col0 = total;
         term->ncols = n;
         total += n;
+        exact = sat_add(exact, term_name_bytes(t, term, n));
     }
+    if (total > t->max_cols || exact > t->max_name_bytes)
+        return gf__fail(GF_ERR_FORMAT, "formula '%s': the design would have %zu columns whose "
+                        "names take %zu bytes; the model file lists %zu columns of %zu bytes",
+                        t->formula, total, exact, t->max_cols, t->max_name_bytes);
     t->ncols = total;
     t->colnames = gf__calloc(total, sizeof *t->colnames, "the design's column names");
     size_t maxorder = 1;

@@ -25,6 +25,7 @@
 #include "core/error.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +350,7 @@ static void free_ctx(terms_ctx *c)
 }
 
 static gf_status build(const char *formula, const gf_frame *data, const gf_var_info *info,
-                       size_t ninfo, gf_terms **out)
+                       size_t ninfo, size_t max_cols, size_t max_name_bytes, gf_terms **out)
 {
     if (!out) return gf__fail(GF_ERR_ARG, "terms: the output pointer is NULL");
     *out = NULL;
@@ -386,6 +387,8 @@ static gf_status build(const char *formula, const gf_frame *data, const gf_var_i
                                   c.v[0].name);
     if (!s) {
         t->parsed = f;
+        t->max_cols = max_cols;
+        t->max_name_bytes = max_name_bytes;
         t->has_response = c.has_response;
         t->intercept = c.intercept;
         s = finish(&c, &list, t);
@@ -408,13 +411,19 @@ gf_status gf_terms_new(const char *formula, const gf_frame *data, gf_terms **out
         if (out) *out = NULL;
         return gf__fail(GF_ERR_ARG, "terms: the data frame is NULL");
     }
-    return build(formula, data, NULL, 0, out);
+    return build(formula, data, NULL, 0, SIZE_MAX, SIZE_MAX, out);
 }
 
 gf_status gf_terms_from_vars(const char *formula, const gf_var_info *vars, size_t nvars,
                              gf_terms **out)
 {
-    return build(formula, NULL, vars, nvars, out);
+    return build(formula, NULL, vars, nvars, SIZE_MAX, SIZE_MAX, out);
+}
+
+gf_status gf__terms_from_vars_within(const char *formula, const gf_var_info *vars, size_t nvars,
+                                     size_t max_cols, size_t max_name_bytes, gf_terms **out)
+{
+    return build(formula, NULL, vars, nvars, max_cols, max_name_bytes, out);
 }
 
 void gf_terms_free(gf_terms *t)

@@ -19,16 +19,21 @@ static size_t aux_floats(const gf_nodeinfo *n, int batch)
 
 gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
 {
-    if (!g || !g->compiled) {
-        gf__fail(GF_ERR_STATE, "workspace: the graph must be compiled first");
-        return NULL;
-    }
-    if (max_batch < 1) {
-        gf__fail(GF_ERR_ARG, "workspace: largest batch %d is not positive", max_batch);
-        return NULL;
-    }
+    gf_workspace *ws = NULL;
+    gf__workspace_make(g, max_batch, &ws);
+    return ws;
+}
+
+gf_status gf__workspace_make(const gf_graph *g, int max_batch, gf_workspace **out)
+{
+    *out = NULL;
+    if (!g || !g->compiled)
+        return gf__fail(GF_ERR_STATE, "workspace: the graph must be compiled first");
+    if (max_batch < 1)
+        return gf__fail(GF_ERR_ARG, "workspace: largest batch %d is not positive", max_batch);
+    gf_status s = GF_ERR_NOMEM;
     gf_workspace *ws = gf__calloc(1, sizeof *ws, "workspace");
-    if (!ws) return NULL;
+    if (!ws) return s;
     ws->g = g;
     ws->max_batch = ws->batch = max_batch;
     size_t nn = (size_t)g->n_nodes;
@@ -40,20 +45,30 @@ gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
     if (!ws->value || !ws->grad || !ws->written || !ws->aux || !ws->param_grads) goto fail;
 
     /* First pass sizes the arena, second carves it; checked for overflow
-     * since max_batch times a node's size can be large. */
+     * since max_batch times a node's size can be large, and against the cap
+     * after every node, so the sum stays far from overflowing. */
     size_t total = 0;
     for (size_t i = 0; i < nn; i++) {
         const gf_nodeinfo *n = &g->nodes[i];
         size_t rows = rows_of(n, max_batch);
         size_t limit = SIZE_MAX / sizeof(float) / 8 / rows;
         if (n->size > limit || n->aux_row > limit || n->aux_fixed > limit) {
-            gf__fail(GF_ERR_NOMEM, "workspace: node %zu needs more memory than can be addressed", i);
+            s = gf__fail(GF_ERR_ARG, "workspace: batches of %d rows: node %zu needs more than the %zu "
+                     "floats a workspace may have", max_batch, i, GF_WORKSPACE_MAX_FLOATS);
             goto fail;
         }
         total += round_up16(aux_floats(n, max_batch));
-        if (gf__in_param_block(n)) continue;
-        size_t one = round_up16(rows * n->size);
-        total += n->needs_grad ? 2 * one : one;
+        if (!gf__in_param_block(n)) {
+            size_t one = round_up16(rows * n->size);
+            total += n->needs_grad ? 2 * one : one;
+        }
+        if (total > GF_WORKSPACE_MAX_FLOATS) {
+            s = gf__fail(GF_ERR_ARG, "workspace: batches of %d rows need more than the %zu floats "
+                     "(%zu MiB) a workspace may have (nodes 0 to %zu alone take %zu); use "
+                     "smaller batches", max_batch, GF_WORKSPACE_MAX_FLOATS,
+                     GF_WORKSPACE_MAX_FLOATS * sizeof(float) >> 20, i, total);
+            goto fail;
+        }
     }
     ws->arena = aligned_alloc(64, (total ? total : 16) * sizeof(float));
     if (!ws->arena) {
@@ -87,10 +102,11 @@ gf_workspace *gf_workspace_new(const gf_graph *g, int max_batch)
             at += one;
         }
     }
-    return ws;
+    *out = ws;
+    return GF_OK;
 fail:
     gf_workspace_free(ws);
-    return NULL;
+    return s;
 }
 
 void gf_workspace_free(gf_workspace *ws)

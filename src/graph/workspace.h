@@ -18,6 +18,10 @@ struct gf_workspace {
     gf_rng *rng;        /* borrowed; set while training */
 };
 
+/* gf_workspace_new with its status: GF_ERR_ARG past
+ * GF_WORKSPACE_MAX_FLOATS tells a batch too large from GF_ERR_NOMEM. */
+gf_status gf__workspace_make(const gf_graph *g, int max_batch, gf_workspace **out);
+
 /* Fill a view of node n for the current batch. */
 void gf__view(const gf_workspace *ws, gf_node n, gf_tview *v);
 

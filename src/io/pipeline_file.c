@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "data/formula_ast.h"
 #include "grafo/io.h"
 #include "io/pipeline.h"
 
@@ -365,23 +366,33 @@ static gf_status load_terms(loader *l, gf_pipeline *p)
                          type);
         }
     }
+    /* The columns the terms make must be the ones the model was fitted on.
+     * The file's list comes first: its length and bytes bound the terms'
+     * columns and names before they are made, as factors of many levels
+     * would otherwise make millions of names from a formula of a few bytes. */
+    char **cols = NULL;
+    size_t ncols = 0, name_bytes = 0;
+    if (s == GF_OK) s = read_strings(l, json_object_get(l->d, "columns"), "columns", &cols, &ncols);
+    for (size_t j = 0; s == GF_OK && j < ncols; j++) name_bytes += strlen(cols[j]) + 1;
     gf_terms *t = NULL;
-    if (s == GF_OK) s = gf_terms_from_vars(formula, info, nv, &t);
-    if (s != GF_OK && s != GF_ERR_NOMEM && s != GF_ERR_FORMAT) {
-        gf__errctx("%s: the stored formula does not resolve", l->path);
-        s = GF_ERR_FORMAT;
+    if (s == GF_OK) {
+        s = gf__terms_from_vars_within(formula, info, nv, ncols, name_bytes, &t);
+        if (s == GF_ERR_FORMAT) { /* more columns than listed */
+            gf__errctx("%s", l->path);
+        } else if (s != GF_OK && s != GF_ERR_NOMEM) {
+            gf__errctx("%s: the stored formula does not resolve", l->path);
+            s = GF_ERR_FORMAT;
+        }
     }
     for (size_t i = 0; levels && i < nv; i++) free_strs(levels[i], nlevels ? nlevels[i] : 0);
     free(levels);
     free(nlevels);
     free(info);
-    if (s != GF_OK) return s;
-
-    /* The columns the terms make must be the ones the model was fitted on. */
-    char **cols = NULL;
-    size_t ncols = 0;
-    s = read_strings(l, json_object_get(l->d, "columns"), "columns", &cols, &ncols);
-    if (s == GF_OK && ncols != gf_terms_ncols(t))
+    if (s != GF_OK) {
+        free_strs(cols, ncols);
+        return s;
+    }
+    if (ncols != gf_terms_ncols(t))
         s = gf__fail(GF_ERR_FORMAT, "%s: the formula makes %zu columns, the file lists %zu",
                      l->path, gf_terms_ncols(t), ncols);
     for (size_t j = 0; s == GF_OK && j < ncols; j++)

@@ -140,9 +140,41 @@ gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size)
     return GF_OK;
 }
 
+/* The floats the parameters and buffers of a's layers hold on `inputs`
+ * features, as gf_dense_layer makes them: W (inputs x width, width =
+ * units x pieces for maxout) and b (width; RBF's gamma instead, units),
+ * batch norm's scale, shift and two running rows (4 x width), PReLU's
+ * slopes (units).  Checked against GF_ARCH_MAX_PARAMS layer by layer, so
+ * the sum cannot overflow: every term is below 2^31 x 2^26. */
+static gf_status check_param_count(int inputs, const gf_arch *a)
+{
+    size_t total = 0, in = inputs > 0 ? (size_t)inputs : 0;
+    size_t worst = 0, worst_layer = 0, worst_in = 0, worst_width = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const gf_layer_spec *l = &a->layers[i];
+        size_t units = (size_t)l->units, hidden = i + 1 < a->n;
+        size_t width = hidden && l->act == GF_ACT_MAXOUT ? units * (size_t)l->pieces : units;
+        size_t layer = in * width + width;
+        if (hidden && l->batch_norm) layer += 4 * width;
+        if (hidden && l->act == GF_ACT_PRELU) layer += units;
+        if (layer > worst) worst = layer, worst_layer = i + 1, worst_in = in, worst_width = width;
+        total += layer;
+        if (total > GF_ARCH_MAX_PARAMS)
+            return gf__fail(GF_ERR_ARG,
+                            "model_from_arch: on %d inputs the layers up to %zu hold more than "
+                            "the %zu parameters a network may have (layer %zu alone: %zu inputs "
+                            "x %zu outputs makes %zu)",
+                            inputs, i + 1, GF_ARCH_MAX_PARAMS, worst_layer, worst_in, worst_width,
+                            worst);
+        in = units;
+    }
+    return GF_OK;
+}
+
 gf_model *gf_model_from_arch(int inputs, const gf_arch *a)
 {
     if (check_arch(a, "model_from_arch")) return NULL;
+    if (check_param_count(inputs, a)) return NULL;
     gf_model *m = gf_model_new(inputs);
     if (!m) return NULL;
     gf_graph *g = gf_model_graph(m);

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "graph/internal.h"
+#include "graph/workspace.h"
 
 static const char *const activation_names[] = {
     [GF_ACT_IDENTITY] = "identity", [GF_ACT_SIGMOID] = "sigmoid",
@@ -233,8 +234,8 @@ gf_status gf_model_compile(gf_model *m, int max_batch, uint64_t seed)
     if (max_batch < 1) return gf__fail(GF_ERR_ARG, "compile: largest batch %d is not positive", max_batch);
     gf_status s = gf_graph_compile(m->g);
     if (s != GF_OK) return s;
-    gf_workspace *ws = gf_workspace_new(m->g, max_batch);
-    if (!ws) return GF_ERR_NOMEM;
+    gf_workspace *ws = NULL;
+    if ((s = gf__workspace_make(m->g, max_batch, &ws)) != GF_OK) return s;
     gf_workspace_free(m->ws);
     m->ws = ws;
     gf_rng_seed(&m->rng, seed);
@@ -250,8 +251,9 @@ gf_status gf_model_set_max_batch(gf_model *m, int max_batch)
     if (!m) return gf__fail(GF_ERR_ARG, "set_max_batch: model is NULL");
     if (!m->ws) return gf__fail(GF_ERR_STATE, "set_max_batch: compile the model first");
     if (max_batch < 1) return gf__fail(GF_ERR_ARG, "set_max_batch: largest batch %d is not positive", max_batch);
-    gf_workspace *ws = gf_workspace_new(m->g, max_batch);
-    if (!ws) return GF_ERR_NOMEM; /* the only failure left once compiled */
+    gf_workspace *ws = NULL;
+    gf_status s = gf__workspace_make(m->g, max_batch, &ws); /* a batch too large, or memory */
+    if (s != GF_OK) return s;
     gf_workspace_free(m->ws);
     m->ws = ws;
     return GF_OK;
