@@ -54,12 +54,18 @@ bool arg_float(const char *cmd, const char *opt, const char *text, double lo, do
     return true;
 }
 
+/* v, or its float when that is what is kept, within the interval. */
+static bool in_range(double v, double lo, bool lo_open, double hi, bool hi_open)
+{
+    return !((lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi));
+}
+
 bool arg_range(const char *cmd, const char *opt, const char *text, double lo, bool lo_open,
                double hi, bool hi_open, double *out)
 {
     double v;
     if (!arg_float(cmd, opt, text, -HUGE_VAL, HUGE_VAL, &v)) return false;
-    if ((lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi)) {
+    if (!in_range(v, lo, lo_open, hi, hi_open)) {
         fprintf(stderr, "grafo %s: %s: %g is outside %c%g, ", cmd, opt, v, lo_open ? '(' : '[',
                 lo);
         if (isinf(hi)) fprintf(stderr, "inf)\n");
@@ -67,6 +73,23 @@ bool arg_range(const char *cmd, const char *opt, const char *text, double lo, bo
         return false;
     }
     *out = v;
+    return true;
+}
+
+bool arg_range_float(const char *cmd, const char *opt, const char *text, double lo, bool lo_open,
+                     double hi, bool hi_open, float *out)
+{
+    double v;
+    if (!arg_range(cmd, opt, text, lo, lo_open, hi, hi_open, &v)) return false;
+    float f = (float)v;
+    if (!isfinite(f) || !in_range(f, lo, lo_open, hi, hi_open)) {
+        fprintf(stderr, "grafo %s: %s: %s is %.9g as a float, outside %c%g, ", cmd, opt, text,
+                (double)f, lo_open ? '(' : '[', lo);
+        if (isinf(hi)) fprintf(stderr, "inf)\n");
+        else fprintf(stderr, "%g%c\n", hi, hi_open ? ')' : ']');
+        return false;
+    }
+    *out = f;
     return true;
 }
 

@@ -16,6 +16,10 @@ bool arg_float(const char *cmd, const char *opt, const char *text, double lo, do
  * [0, 1)". */
 bool arg_range(const char *cmd, const char *opt, const char *text, double lo, bool lo_open,
                double hi, bool hi_open, double *out);
+/* The same for a value kept as a float, whose rounding must stay in the
+ * interval too: "--dropout 0.99999999999" is below 1 but 1.0f as a float. */
+bool arg_range_float(const char *cmd, const char *opt, const char *text, double lo, bool lo_open,
+                     double hi, bool hi_open, float *out);
 
 /* The value after an option, or NULL (with a message) if there is none. */
 const char *arg_value(const char *cmd, int argc, char **argv, int *i);

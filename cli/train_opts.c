@@ -210,9 +210,19 @@ static bool whole(const char **given, int code, long lo, long hi, long *v)
 static bool optim_number(const char **given, int code, double lo, bool lo_open, double hi,
                          bool hi_open, float *field)
 {
-    double v = *field;
-    if (!number(given, code, lo, lo_open, hi, hi_open, &v)) return false;
-    *field = (float)v;
+    return !given[code] || arg_range_float(cmd, arg_name(longs, code), given[code], lo, lo_open,
+                                           hi, hi_open, field);
+}
+
+/* A value the architecture will keep as a float. */
+static bool float_number(const char **given, int code, double lo, bool lo_open, double hi,
+                         bool hi_open, double *v)
+{
+    float f;
+    if (!given[code]) return true;
+    if (!arg_range_float(cmd, arg_name(longs, code), given[code], lo, lo_open, hi, hi_open, &f))
+        return false;
+    *v = f;
     return true;
 }
 
@@ -359,11 +369,11 @@ int train_parse(int argc, char **argv, train_opts *o)
               whole(given, OPT_PATIENCE, 0, 1000000, &o->patience) &&
               number(given, OPT_VALID, 0, false, 0.9, false, &o->valid) &&
               number(given, OPT_MIN_DELTA, 0, false, INFINITY, false, &o->min_delta) &&
-              number(given, OPT_DROPOUT, 0, false, 1, true, &o->dropout) &&
-              number(given, OPT_INPUT_DROPOUT, 0, false, 1, true, &o->input_dropout) &&
-              number(given, OPT_INPUT_NOISE, 0, false, 1000, false, &o->input_noise) &&
-              number(given, OPT_WEIGHT_NOISE, 0, false, 1000, false, &o->weight_noise) &&
-              number(given, OPT_LABEL_SMOOTHING, 0, false, 1, true, &o->label_smoothing) &&
+              float_number(given, OPT_DROPOUT, 0, false, 1, true, &o->dropout) &&
+              float_number(given, OPT_INPUT_DROPOUT, 0, false, 1, true, &o->input_dropout) &&
+              float_number(given, OPT_INPUT_NOISE, 0, false, 1000, false, &o->input_noise) &&
+              float_number(given, OPT_WEIGHT_NOISE, 0, false, 1000, false, &o->weight_noise) &&
+              float_number(given, OPT_LABEL_SMOOTHING, 0, false, 1, true, &o->label_smoothing) &&
               (!given[OPT_SEED] || arg_u64(cmd, "--seed", given[OPT_SEED], &o->seed));
     if (ok && given[OPT_SCALE] && gf_scaling_parse(given[OPT_SCALE], &o->scale) != GF_OK) {
         fprintf(stderr, "grafo train: --scale: %s\n", gf_errmsg());

@@ -171,6 +171,10 @@ static void test_bad(void)
         {"4:relu:dropout=0.1:dropout=0.2,2:softmax", {"layer 1", "dropout is given twice"}},
         {"4:relu:dropout=1,2:softmax", {"layer 1 (column 16)", "dropout=1 is outside [0, 1)"}},
         {"4:relu:dropout=-0.5,2:softmax", {"layer 1", "outside [0, 1)"}},
+        /* below 1 as written, 1.0f as kept (found by fuzzing) */
+        {"4:relu:dropout=0.99999999999940,2:softmax", {"layer 1 (column 16)",
+                                                      "outside [0, 1) as a float (1)"}},
+        {"input:dropout=0.99999998,2:softmax", {"as a float (1)"}},
         {"4:relu:dropout,2:softmax", {"layer 1", "dropout needs '=' and a value"}},
         {"4:relu:dropout=abc,2:softmax", {"layer 1", "needs a number, not 'abc'"}},
         {"4:relu:dropout=nan,2:softmax", {"layer 1", "needs a number, not 'nan'"}},

@@ -80,6 +80,9 @@ bad "--lr: 0 is outside (0, inf)" "${net[@]}" --lr 0
 bad "--lr: 'fast' is not a finite number" "${net[@]}" --lr fast
 bad "--dropout: 1 is outside \[0, 1)" "${net[@]}" --dropout 1
 bad "--dropout: -0.1 is outside \[0, 1)" "${net[@]}" --dropout -0.1
+# below 1 as typed, 1.0 as the float kept
+bad "--dropout: 0.99999999999 is 1 as a float, outside \[0, 1)" "${net[@]}" --dropout 0.99999999999
+bad "--beta1: 0.99999999999 is 1 as a float" "${net[@]}" --optimizer adam --beta1 0.99999999999
 bad "--momentum: 1 is outside \[0, 1)" "${net[@]}" --momentum 1
 bad "--nesterov needs --momentum" "${net[@]}" --nesterov
 bad "--beta1 applies to --optimizer adam and adamw, not sgd" "${net[@]}" --beta1 0.8
