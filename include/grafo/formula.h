@@ -58,7 +58,7 @@ typedef struct gf_var_info {
  * factor on the right needs at least 2 levels; a constant ("log(2)") and a
  * response that is also a term ("y ~ x + y") are refused.  Limits against
  * hostile input: 64 KiB of text, 64 levels of nesting (parentheses, calls,
- * signs, powers), 2^17 distinct terms, 2^20 design columns.
+ * signs, powers), 2^14 distinct terms, 2^20 design columns.
  * On success *out is owned by the caller (gf_terms_free); on failure it is
  * NULL.  The terms keep no pointer into `formula` or `data`.  Also
  * GF_ERR_ARG for a NULL argument, GF_ERR_NOMEM. */

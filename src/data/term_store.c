@@ -11,8 +11,8 @@
 
 /* Limits against formulas that would expand into more than any model can
  * use: distinct terms and unions computed while expanding. */
-#define MAX_TERMS ((size_t)1 << 17)
-#define MAX_UNIONS ((size_t)1 << 25)
+#define MAX_TERMS ((size_t)1 << 14)
+#define MAX_UNIONS ((size_t)1 << 22)
 
 /* ---- strings to indices ------------------------------------------------- */
 
