@@ -601,6 +601,16 @@ static void test_hostile(void)
     CHECK(gf_terms_new("v0 ~ (v1 + v2 + v3)^1000000000", wide, &t) == GF_OK &&
               gf_terms_ncols(t) == 7, "a huge power of three variables: %s", gf_errmsg());
     gf_terms_free(t);
+    /* every interaction of 12 variables, 4095 terms, is within the caps */
+    t = NULL;
+    CHECK(gf_terms_new("v0 ~ (v1+v2+v3+v4+v5+v6+v7+v8+v9+v10+v11+v12)^12", wide, &t) == GF_OK &&
+              gf_terms_ncols(t) == 4095, "12 variables' interactions: %s", gf_errmsg());
+    gf_terms_free(t);
+    /* products repeating the same terms cost work without new terms
+     * (found by fuzzing: this took 0.4 s before the products were capped
+     * at 2^19) */
+    expect_terms_error("v0 ~ (v1+v2+v3+v4+v5+v6+v7+v8+v9+v10+v11+v12+v13)^13 : (v1+v2+v3+v4+v5)^5",
+                       wide, "more than 524288 products of terms", NULL);
     gf_frame_free(wide);
 
     free(s);

@@ -12,7 +12,7 @@
 /* Limits against formulas that would expand into more than any model can
  * use: distinct terms and unions computed while expanding. */
 #define MAX_TERMS ((size_t)1 << 14)
-#define MAX_UNIONS ((size_t)1 << 22)
+#define MAX_UNIONS ((size_t)1 << 19)
 
 /* ---- strings to indices ------------------------------------------------- */
 
