@@ -16,7 +16,8 @@
  * more epoch, saves, loads and predicts; then reads an IDX file, plain and
  * gzipped.  The solvers run fits softmax, one-vs-rest SVMs and
  * perceptrons, a ridge path, the elastic net by cross-validation and
- * gradient descent, and loads IDX images with labels as a dataset.
+ * gradient descent, reads numbers too long to convert in place, and loads
+ * IDX images with labels as a dataset.
  *
  * One thread, so OpenMP and OpenBLAS allocate nothing grafo's wrappers
  * would see or miss.  Not injected: allocations inside zlib, LAPACKE and
@@ -282,9 +283,37 @@ static gf_status load_images(result *r)
     return s;
 }
 
+/* Numbers of 128 characters or more, which the readers copy to convert:
+ * in a numeric CSV column, as the levels of a declared factor, and as a
+ * libsvm label and value. */
+static gf_status long_numbers(result *r)
+{
+    char zeros[140], csv[1024], svm[512];
+    memset(zeros, '0', sizeof zeros - 1);
+    zeros[sizeof zeros - 1] = '\0';
+    snprintf(csv, sizeof csv, "a,f\n0.%s1,1.%s\n2,2\n0.%s3,1.%s\n", zeros, zeros, zeros,
+             zeros);
+    snprintf(svm, sizeof svm, "1.%s 1:0.%s5 2:3\n0 2:1\n", zeros, zeros);
+    gf_frame *f = NULL;
+    gf_sparse *sp = NULL;
+    gf_csv_opts co = GF_CSV_OPTS_DEFAULT;
+    co.factors = (const char *[]){ "f" };
+    co.n_factors = 1;
+    gf_status s = gf_csv_parse(csv, strlen(csv), "long.csv", &co, &f);
+    const double *a = s ? NULL : gf_frame_numeric(f, 0), none[3] = { -1, -1, -1 };
+    if (!s) keep(r, a ? a : none, 3); /* a column of text would be no numbers */
+    if (!s) keep(r, &(double){ (double)gf_frame_nlevels(f, 1) }, 1);
+    if (!s) s = gf_libsvm_parse(svm, strlen(svm), "long.svm", NULL, &sp);
+    if (!s) keep(r, sp->val, sp->nnz), keep(r, sp->y, sp->rows);
+    gf_sparse_free(sp);
+    gf_frame_free(f);
+    return s;
+}
+
 static gf_status run_solvers(result *r)
 {
-    gf_status s = fit_classes(r);
+    gf_status s = long_numbers(r);
+    if (!s) s = fit_classes(r);
     if (!s) s = fit_paths(r);
     if (!s) s = load_images(r);
     return s;
