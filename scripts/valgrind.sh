@@ -30,10 +30,9 @@ rm -f "$logs"/*.log
 # suppressions are needed: the third-party libraries (OpenBLAS, libgomp,
 # LAPACKE, zlib, jansson, Rmath, liblbfgs) report nothing else.  A child a
 # test forks to run a shell command (system("rm -rf ...")) writes no log.
-opts="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
---show-leak-kinds=definite,indirect --num-callers=30 --child-silent-after-fork=yes
---log-file=$logs/%p.log"
-opts=$(echo $opts) # one line
+opts="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+opts="$opts --show-leak-kinds=definite,indirect --num-callers=30 --child-silent-after-fork=yes"
+opts="$opts --log-file=$logs/%p.log"
 
 # The shell tests take the grafo to run as an argument: this one runs the
 # built grafo under valgrind.
