@@ -68,5 +68,6 @@ if [ -n "$bad" ]; then
     done
     status=1
 fi
-echo "valgrind.sh: $runs programs run under valgrind in ${seconds}s; $(echo "$bad" | grep -c .) with errors"
+echo "valgrind.sh: $runs programs run under valgrind in ${seconds}s;" \
+    "$(echo "$bad" | grep -c .) with errors"
 exit $status

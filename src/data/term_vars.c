@@ -77,8 +77,8 @@ gf_status gf__var_intern(terms_ctx *c, fx_node *e, const char *column, size_t po
     if (!e || e->kind == FX_NAME || e->fn == FN_FACTOR) {
         v->kind = !e || e->kind == FX_NAME ? GF__VAR_COLUMN : GF__VAR_FACTOR;
         v->columns = gf__malloc(sizeof *v->columns, "a variable's column");
-        if (v->columns && !(v->columns[0] = gf__strdup(!e ? column : e->kind == FX_NAME ? e->name : e->kid[0]->name,
-                                                   "a column name")))
+        const char *col = !e ? column : e->kind == FX_NAME ? e->name : e->kid[0]->name;
+        if (v->columns && !(v->columns[0] = gf__strdup(col, "a column name")))
             s = gf__fail(GF_ERR_NOMEM, "out of memory resolving a formula");
         else if (!v->columns)
             s = GF_ERR_NOMEM;
