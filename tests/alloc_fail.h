@@ -10,8 +10,9 @@
  * copies through gf__strdup, but the count must not depend on it).
  *
  * Allocations inside json_loadb (link with --wrap=json_loadb too) are
- * counted as blocks but never failed: jansson's parser is not safe when
- * malloc fails (it can write past a buffer; see src/io/json_text.h).
+ * tracked as live blocks but neither counted nor failed: jansson's parser
+ * is not safe when malloc fails (it can write past a buffer; see
+ * src/io/json_text.h).
  *
  *     alloc_fail_arm(n);   // fail the n-th allocation from now (0: none)
  *     ... run ...
