@@ -2,13 +2,12 @@
 #include "core/error.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GF_ERRMSG_MAX 1024
-
-static _Thread_local char errmsg[GF_ERRMSG_MAX];
+static _Thread_local char errmsg[GF__ERRMSG_MAX];
 
 const char *gf_errmsg(void) { return errmsg; }
 
@@ -42,7 +41,7 @@ gf_status gf__fail(gf_status s, const char *fmt, ...)
 
 void gf__errctx(const char *fmt, ...)
 {
-    char prefix[GF_ERRMSG_MAX], old[GF_ERRMSG_MAX];
+    char prefix[GF__ERRMSG_MAX], old[GF__ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
@@ -67,3 +66,15 @@ void *gf__calloc(size_t count, size_t size, const char *what)
                  count, size, what);
     return p;
 }
+
+char *gf__strndup(const char *s, size_t n, const char *what)
+{
+    size_t len = strnlen(s, n);
+    char *t = gf__malloc(len + 1, what);
+    if (!t) return NULL;
+    memcpy(t, s, len);
+    t[len] = '\0';
+    return t;
+}
+
+char *gf__strdup(const char *s, const char *what) { return gf__strndup(s, SIZE_MAX, what); }

@@ -262,6 +262,9 @@ static gf_status check_record(reader *R, int *missing)
         if (col->kind == KIND_TEXT) continue;
         double v;
         gf__num kind = gf__parse_number(text, c->len, &v);
+        if (kind == GF__NUM_NOMEM)
+            return gf__fail(GF_ERR_NOMEM, "%s:%zu:%zu: out of memory reading a number",
+                            L->source, c->line, cell_col(R, field));
         if (kind == GF__NUM_OK) {
             if (col->kind == KIND_UNDECIDED) {
                 col->kind = KIND_NUMERIC;
@@ -397,12 +400,20 @@ static const gf_csv_opts *opts_or_default(const gf_csv_opts *o, gf_csv_opts *def
 }
 
 /* A factor whose levels all read as numbers: hand over the numbers and let
- * gf_frame_as_factor order and spell the levels as R's factor() does. */
+ * gf_frame_as_factor order and spell the levels as R's factor() does.
+ * 1 if they do, 0 if not, -1 (GF_ERR_NOMEM recorded) if a long one could
+ * not be read. */
 static int all_levels_numbers(const levels *t, double *num)
 {
     if (!t->n) return 0;
-    for (size_t k = 0; k < t->n; k++)
-        if (gf__parse_number(t->name[k], strlen(t->name[k]), &num[k]) != GF__NUM_OK) return 0;
+    for (size_t k = 0; k < t->n; k++) {
+        gf__num kind = gf__parse_number(t->name[k], strlen(t->name[k]), &num[k]);
+        if (kind == GF__NUM_NOMEM) {
+            gf__fail(GF_ERR_NOMEM, "out of memory reading the level '%.40s...'", t->name[k]);
+            return -1;
+        }
+        if (kind != GF__NUM_OK) return 0;
+    }
     return 1;
 }
 
@@ -423,7 +434,12 @@ static gf_status add_text_column(reader *R, gf_frame *f, column *col)
     size_t rows = R->rows;
     double *num = gf__malloc(t->n * sizeof *num, "a factor's levels");
     if (!num) return GF_ERR_NOMEM;
-    if (all_levels_numbers(t, num)) {
+    int numbers = all_levels_numbers(t, num);
+    if (numbers < 0) {
+        free(num);
+        return GF_ERR_NOMEM;
+    }
+    if (numbers) {
         for (size_t i = 0; i < rows; i++)
             if (!isnan(col->v[i])) col->v[i] = num[(size_t)col->v[i]];
         free(num);

@@ -308,7 +308,7 @@ static gf_status alloc_design(const gf_terms *t, const build *b, size_t n, gf_de
     if (!(d->row = gf__malloc(n * sizeof *d->row, "a design's row numbers"))) return GF_ERR_NOMEM;
     if (!(d->names = gf__calloc(p, sizeof *d->names, "a design's column names"))) return GF_ERR_NOMEM;
     for (size_t j = 0; j < p; j++)
-        if (!(d->names[j] = strdup(t->colnames[j])))
+        if (!(d->names[j] = gf__strdup(t->colnames[j], "a column name")))
             return gf__fail(GF_ERR_NOMEM, "out of memory copying column names");
     if (!b->response) return GF_OK;
     const gf__var *r = &t->vars[0];
@@ -318,7 +318,7 @@ static gf_status alloc_design(const gf_terms *t, const build *b, size_t n, gf_de
     if (!(d->classes = gf__calloc(r->nlevels, sizeof *d->classes, "class names"))) return GF_ERR_NOMEM;
     d->nclasses = r->nlevels;
     for (size_t k = 0; k < r->nlevels; k++)
-        if (!(d->classes[k] = strdup(r->levels[k])))
+        if (!(d->classes[k] = gf__strdup(r->levels[k], "a class name")))
             return gf__fail(GF_ERR_NOMEM, "out of memory copying class names");
     return GF_OK;
 }

@@ -137,6 +137,9 @@ static gf_status parse_pair(builder *b, line_at ln, size_t a, size_t z, size_t k
                         b->n_features);
     double v;
     gf__num kind = gf__parse_number(s + colon + 1, z - colon - 1, &v);
+    if (kind == GF__NUM_NOMEM)
+        return gf__fail(GF_ERR_NOMEM, "%s:%zu:%zu: out of memory reading a value", b->source,
+                        ln.number, col_of(b, ln, colon + 1));
     if (kind == GF__NUM_NONFINITE || kind == GF__NUM_RANGE)
         return gf__fail(GF_ERR_NUMERIC,
                         "%s:%zu:%zu: pair %zu is '%s': expected a finite value after the ':'%s",
@@ -167,6 +170,9 @@ static gf_status parse_line(builder *b, line_at ln, size_t end)
     double label;
     char found[64];
     gf__num kind = gf__parse_number(s + a, p - a, &label);
+    if (kind == GF__NUM_NOMEM)
+        return gf__fail(GF_ERR_NOMEM, "%s:%zu:%zu: out of memory reading the label", b->source,
+                        ln.number, col_of(b, ln, a));
     if (kind != GF__NUM_OK) {
         gf__quote_text(s + a, p - a, found, sizeof found);
         if (memchr(s + a, ':', p - a))

@@ -23,7 +23,7 @@ static gf_status collect_columns(gf__var *v, gf__fx_names *seen, fx_node *e)
         char **cols = realloc(v->columns, seen->n * sizeof *cols);
         if (!cols) return gf__fail(GF_ERR_NOMEM, "out of memory resolving a formula");
         v->columns = cols;
-        v->columns[v->ncolumns] = strdup(e->name);
+        v->columns[v->ncolumns] = gf__strdup(e->name, "a column name");
         if (!v->columns[v->ncolumns])
             return gf__fail(GF_ERR_NOMEM, "out of memory resolving a formula");
         v->ncolumns++;
@@ -77,8 +77,8 @@ gf_status gf__var_intern(terms_ctx *c, fx_node *e, const char *column, size_t po
     if (!e || e->kind == FX_NAME || e->fn == FN_FACTOR) {
         v->kind = !e || e->kind == FX_NAME ? GF__VAR_COLUMN : GF__VAR_FACTOR;
         v->columns = gf__malloc(sizeof *v->columns, "a variable's column");
-        if (v->columns && !(v->columns[0] = strdup(!e ? column : e->kind == FX_NAME ? e->name
-                                                                                : e->kid[0]->name)))
+        const char *col = !e ? column : e->kind == FX_NAME ? e->name : e->kid[0]->name;
+        if (v->columns && !(v->columns[0] = gf__strdup(col, "a column name")))
             s = gf__fail(GF_ERR_NOMEM, "out of memory resolving a formula");
         else if (!v->columns)
             s = GF_ERR_NOMEM;
@@ -173,7 +173,7 @@ static gf_status copy_levels(gf__var *v, const char *const *levels, size_t n)
     if (!v->levels) return GF_ERR_NOMEM;
     v->nlevels = n;
     for (size_t k = 0; k < n; k++)
-        if (!(v->levels[k] = strdup(levels[k])))
+        if (!(v->levels[k] = gf__strdup(levels[k], "a factor level")))
             return gf__fail(GF_ERR_NOMEM, "out of memory copying a factor's levels");
     return GF_OK;
 }

@@ -261,7 +261,7 @@ static gf_status finish(terms_ctx *c, const term_ids *list, gf_terms *t)
     sort_item *items = newidx ? gf__malloc((nitems ? nitems : 1) * sizeof *items, "sorting terms")
                               : NULL;
     gf_status s = items ? GF_OK : GF_ERR_NOMEM;
-    if (c->has_response) used[0] = 1;
+    if (!s && c->has_response) used[0] = 1;
     for (size_t i = 0; i < list->n && !s; i++)
         for (size_t q = 0; q < st->len[list->id[i]]; q++) used[st->var[st->off[list->id[i]] + q]] = 1;
     /* resolve every variable: the used ones fully, the rest (only in

@@ -22,6 +22,8 @@ typedef enum gf__num {
     GF__NUM_NOT,       /* not a number: text */
     GF__NUM_NONFINITE, /* spelled as a non-finite number ("Inf", "-inf", "NaN") */
     GF__NUM_RANGE,     /* a number too large for a double ("1e999") */
+    GF__NUM_NOMEM,     /* a number of 128 characters or more, which strtod
+                          needs copied, and no memory for the copy */
 } gf__num;
 
 static inline int gf__is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -60,7 +62,7 @@ static inline gf__num gf__parse_number(const char *s, size_t n, double *out)
     /* strtod needs a terminated string; s[n] may be past the caller's text */
     char small[128], *t = small;
     size_t len = b - a;
-    if (len >= sizeof small && !(t = malloc(len + 1))) return GF__NUM_NOT;
+    if (len >= sizeof small && !(t = malloc(len + 1))) return GF__NUM_NOMEM;
     memcpy(t, s + a, len);
     t[len] = '\0';
     double v = strtod(t, NULL);

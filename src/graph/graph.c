@@ -18,7 +18,6 @@ void gf_graph_free(gf_graph *g)
     if (!g) return;
     for (int i = 0; i < g->n_nodes; i++) free(g->nodes[i].name);
     free(g->nodes);
-    free(g->error_msg);
     free(g->params);
     free(g);
 }
@@ -29,8 +28,7 @@ gf_node gf__build_fail(gf_graph *g, gf_status s)
 {
     if (g->error == GF_OK) {
         g->error = s;
-        free(g->error_msg);
-        g->error_msg = strdup(gf_errmsg());
+        snprintf(g->error_msg, sizeof g->error_msg, "%s", gf_errmsg());
     }
     return GF_NONE;
 }
@@ -119,10 +117,7 @@ static gf_node add_leaf(gf_graph *g, gf_op op, const char *name, int ndim, const
         return gf__build_fail(g, GF_ERR_ARG);
     }
     char *copy = NULL;
-    if (name && !(copy = strdup(name))) {
-        gf__fail(GF_ERR_NOMEM, "out of memory copying a node name");
-        return gf__build_fail(g, GF_ERR_NOMEM);
-    }
+    if (name && !(copy = gf__strdup(name, "a node's name"))) return gf__build_fail(g, GF_ERR_NOMEM);
     gf_op_params none = {0};
     gf_node id = gf__add_node(g, op, 0, NULL, none);
     if (id == GF_NONE) {
@@ -172,7 +167,7 @@ gf_status gf__shape_leaf(const gf_graph *g, gf_nodeinfo *n)
 gf_status gf_graph_compile(gf_graph *g)
 {
     if (!g) return gf__fail(GF_ERR_ARG, "compile: graph is NULL");
-    if (g->error != GF_OK) return gf__fail(g->error, "%s", g->error_msg ? g->error_msg : "");
+    if (g->error != GF_OK) return gf__fail(g->error, "%s", g->error_msg);
     if (g->compiled) return GF_OK;
     if (g->n_nodes == 0) return gf__fail(GF_ERR_STATE, "compile: the graph has no nodes");
     size_t total = 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "core/error.h"
 #include "grafo/graph.h"
 #include "tensor/tensor.h"
 
@@ -50,7 +51,8 @@ struct gf_graph {
     int n_nodes, cap_nodes;
     bool compiled;
     gf_status error;      /* first build error (sticky), GF_OK if none */
-    char *error_msg;      /* its message, owned */
+    char error_msg[GF__ERRMSG_MAX]; /* its message: kept in place, since copying
+                                       it could fail and lose it */
     float *params;        /* (n_params) all parameter values, after compile */
     size_t n_params;
 };

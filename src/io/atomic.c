@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,8 +85,11 @@ static bool write_temp(int fd, mode_t mode, gf__write_fn fill, void *user, const
 static void sync_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    size_t len = slash ? (size_t)(slash - path) + 1 : 1;
+    char *dir = malloc(len + 1); /* not gf__malloc: the save has not failed if this does */
     if (!dir) return;
+    memcpy(dir, slash ? path : ".", len);
+    dir[len] = '\0';
     int dfd = open(dir, O_RDONLY | O_DIRECTORY);
     if (dfd >= 0) {
         (void)fsync(dfd);
@@ -103,12 +108,17 @@ static gf_status save_target(const char *path, char **real)
     if (stat(path, &sb) != 0) {
         if (errno != ENOENT)
             return gf__fail(GF_ERR_IO, "%s: cannot save: %s", path, strerror(errno));
-        *real = strdup(path); /* a new file */
+        *real = gf__strdup(path, "a file name"); /* a new file */
     } else if (!S_ISREG(sb.st_mode)) {
         return gf__fail(GF_ERR_ARG, "%s: cannot save: it exists and is not a regular file "
                         "(saving would replace it)", path);
     } else {
-        *real = realpath(path, NULL);
+        /* Into a buffer, not realpath(path, NULL): the copy is then grafo's own. */
+        char buf[PATH_MAX];
+        if (!realpath(path, buf))
+            return gf__fail(GF_ERR_IO, "%s: cannot save: resolving its path: %s", path,
+                            strerror(errno));
+        *real = gf__strdup(buf, "a file name");
     }
     return *real ? GF_OK : gf__fail(GF_ERR_NOMEM, "%s: cannot save: out of memory", path);
 }

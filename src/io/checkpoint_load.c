@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "grafo/io.h"
+#include "io/json_text.h"
 #include "io/pipeline.h"
 
 
@@ -371,7 +372,12 @@ static gf_status restore_trainer(const gf_st *st, const char *path, gf_pipeline 
     *out = NULL;
     const char *text = gf_st_meta(st, GF__CKPT_META);
     json_error_t err;
-    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    json_t *j = NULL;
+    if (gf__json_parse(text, strlen(text), JSON_REJECT_DUPLICATES, "the checkpoint's description",
+                       &j, &err) == GF_ERR_NOMEM) {
+        gf__errctx("%s", path);
+        return GF_ERR_NOMEM;
+    }
     if (!j || !json_is_object(j)) {
         json_decref(j);
         return gf__fail(GF_ERR_FORMAT, "%s: the checkpoint's description is not a JSON object%s%s",

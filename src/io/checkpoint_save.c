@@ -25,6 +25,7 @@
 
 #include "core/error.h"
 #include "grafo/io.h"
+#include "io/json_text.h"
 #include "io/pipeline.h"
 
 
@@ -102,7 +103,8 @@ static char *checkpoint_text(gf_trainer *t)
                           fit_json(gf_trainer_opts(t)), "state",
                           state_json(&st, gf_optimizer_steps(gf_trainer_optimizer(t))),
                           "history", history_json(h, n));
-    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+    char *text = j ? gf__json_text(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17),
+                                   "a checkpoint's description")
                    : NULL;
     json_decref(j);
     return text;
@@ -155,7 +157,8 @@ gf_status gf_checkpoint_save(const gf_pipeline *p, const gf_trainer *t, const ch
     gf_status s = gf__pipeline_to_st(p, path, GF__CKPT_FORMAT_VERSION, &st);
     char *text = s == GF_OK ? checkpoint_text(tr) : NULL;
     if (s == GF_OK && !text)
-        s = gf__fail(GF_ERR_NOMEM, "saving checkpoint %s: could not describe the trainer", path);
+        s = gf__fail(GF_ERR_NOMEM, "saving checkpoint %s: out of memory describing the trainer",
+                     path);
     if (s == GF_OK) s = gf_st_set_meta(st, GF__CKPT_META, text);
     if (s == GF_OK) s = add_state_tensors(st, tr, g);
     if (s == GF_OK) s = gf_st_save(st, path);

@@ -15,12 +15,12 @@
  * file is a NaN or an infinity: values beyond +-1e300 are drawn at
  * +-1e300. */
 #include <float.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "grafo/pipeline.h"
 #include "io/atomic.h"
 
@@ -159,9 +159,7 @@ static void tick_label(char *buf, size_t size, double v, const axis *a)
  * '?', since the file declares UTF-8. */
 static void put_text(FILE *f, const char *s)
 {
-    json_t *j = json_string(s); /* jansson refuses invalid UTF-8 */
-    bool utf8 = j != NULL;
-    json_decref(j);
+    bool utf8 = gf__utf8_error(s) == NULL;
     for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
         switch (*u) {
         case '&': fputs("&amp;", f); break;

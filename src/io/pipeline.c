@@ -136,11 +136,11 @@ gf_status gf_pipeline_set_classes(gf_pipeline *p, const char *const *classes, si
     char **copy = gf__calloc(k, sizeof *copy, "class names");
     if (!copy) return GF_ERR_NOMEM;
     for (size_t c = 0; c < k; c++) {
-        if (!classes[c] || !(copy[c] = strdup(classes[c]))) {
+        if (!classes[c] || !(copy[c] = gf__strdup(classes[c], "a class name"))) {
             free_strings(copy, k);
             return gf__fail(classes[c] ? GF_ERR_NOMEM : GF_ERR_ARG,
                             "pipeline: class name %zu %s", c,
-                            classes[c] ? "could not be copied" : "is NULL");
+                            classes[c] ? "could not be copied: out of memory" : "is NULL");
         }
     }
     gf_status s = gf__pipeline_distinct_classes(copy, k);
@@ -219,7 +219,7 @@ gf_status gf_pipeline_set_setting(gf_pipeline *p, const char *key, double value)
     double *values = realloc(p->setting_values, (p->nsettings + 1) * sizeof *values);
     if (!values) return gf__fail(GF_ERR_NOMEM, "pipeline: out of memory for setting '%s'", key);
     p->setting_values = values;
-    if (!(keys[p->nsettings] = strdup(key)))
+    if (!(keys[p->nsettings] = gf__strdup(key, "a setting's name")))
         return gf__fail(GF_ERR_NOMEM, "pipeline: out of memory for setting '%s'", key);
     values[p->nsettings++] = value;
     return GF_OK;

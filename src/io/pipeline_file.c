@@ -24,8 +24,10 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "data/formula_ast.h"
 #include "grafo/io.h"
+#include "io/json_text.h"
 #include "io/pipeline.h"
 
 #define MAGIC "grafo"
@@ -200,32 +202,6 @@ static gf_status add_tensors(const gf_pipeline *p, gf_st *st)
     return s;
 }
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0: no overlong
- * forms, no surrogates, nothing above U+10FFFF, as JSON text needs. */
-static size_t utf8_char(const unsigned char *s)
-{
-    if (s[0] < 0x80) return 1;
-    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-    if (n == 0 || s[0] > 0xf4) return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
-    if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
-    return n;
-}
-
-/* NULL if s is valid UTF-8, else where it stops being so. */
-static const char *utf8_error(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    while (*u) {
-        size_t n = utf8_char(u);
-        if (!n) return (const char *)u;
-        u += n;
-    }
-    return NULL;
-}
-
 /* The description is JSON, whose text is UTF-8: a name or level in another
  * encoding (Latin-1 from a spreadsheet) cannot be saved.  Say which one. */
 static gf_status check_text(const gf_pipeline *p, const char *path)
@@ -233,14 +209,14 @@ static gf_status check_text(const gf_pipeline *p, const char *path)
     const char *what = NULL, *text = NULL, *of = "";
     for (size_t i = 0; p->terms && !what && i < gf_terms_nvars(p->terms); i++) {
         gf_var_info v = gf_terms_var(p->terms, i);
-        if (utf8_error(v.name)) what = "the variable", text = v.name;
+        if (gf__utf8_error(v.name)) what = "the variable", text = v.name;
         for (size_t k = 0; !what && k < v.nlevels; k++)
-            if (utf8_error(v.levels[k])) what = "the level", text = v.levels[k], of = v.name;
+            if (gf__utf8_error(v.levels[k])) what = "the level", text = v.levels[k], of = v.name;
     }
     for (size_t c = 0; !what && c < p->nclasses; c++)
-        if (utf8_error(p->classes[c])) what = "the class", text = p->classes[c];
+        if (gf__utf8_error(p->classes[c])) what = "the class", text = p->classes[c];
     for (size_t i = 0; !what && i < p->nsettings; i++)
-        if (utf8_error(p->setting_keys[i])) what = "the setting", text = p->setting_keys[i];
+        if (gf__utf8_error(p->setting_keys[i])) what = "the setting", text = p->setting_keys[i];
     if (!what) return GF_OK;
     char shown[256];
     size_t n = 0;
@@ -250,7 +226,7 @@ static gf_status check_text(const gf_pipeline *p, const char *path)
     return gf__fail(GF_ERR_ARG, "saving %s: %s '%s'%s%s%s is not UTF-8 text (byte 0x%02x), which "
                     "a model file's JSON needs; convert the data to UTF-8 (iconv -f latin1 -t "
                     "utf-8)", path, what, shown, *of ? " of '" : "", of, *of ? "'" : "",
-                    (unsigned char)*utf8_error(text));
+                    (unsigned char)*gf__utf8_error(text));
 }
 
 gf_status gf__pipeline_to_st(const gf_pipeline *p, const char *path, int version, gf_st **out)
@@ -260,10 +236,11 @@ gf_status gf__pipeline_to_st(const gf_pipeline *p, const char *path, int version
     if (s == GF_OK) s = check_text(p, path);
     if (s != GF_OK) return s;
     json_t *d = description_json(p);
-    char *text = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+    char *text = d ? gf__json_text(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17),
+                                   "a model's description")
                    : NULL;
     json_decref(d);
-    if (!text) return gf__fail(GF_ERR_NOMEM, "saving %s: could not describe the model", path);
+    if (!text) return gf__fail(GF_ERR_NOMEM, "saving %s: out of memory describing the model", path);
     char v[32];
     snprintf(v, sizeof v, "%d", version);
     gf_st *st = gf_st_new();
@@ -319,7 +296,7 @@ static gf_status read_strings(const loader *l, json_t *a, const char *what, char
     if (!s) return GF_ERR_NOMEM;
     for (size_t i = 0; i < m; i++) {
         const char *v = json_string_value(json_array_get(a, i));
-        if (!v || !(s[i] = strdup(v))) {
+        if (!v || !(s[i] = gf__strdup(v, what))) {
             for (size_t j = 0; j < i; j++) free(s[j]);
             free(s);
             return v ? gf__fail(GF_ERR_NOMEM, "%s: out of memory", l->path)
@@ -474,9 +451,9 @@ static gf_status load_scaler(loader *l, gf_pipeline *p)
     for (size_t j = 0; s == GF_OK && j < n; j++)
         if (!isfinite(shift[j]))
             s = gf__fail(GF_ERR_FORMAT, "%s: scale.shift[%zu] is %g", l->path, j, shift[j]);
-    if (s == GF_OK && gf_scaler_new(kind, n, shift, scale, &p->scaler) != GF_OK) {
-        gf__errctx("%s: bad scaling", l->path);
-        s = GF_ERR_FORMAT;
+    if (s == GF_OK && (s = gf_scaler_new(kind, n, shift, scale, &p->scaler)) != GF_OK) {
+        gf__errctx(s == GF_ERR_NOMEM ? "%s" : "%s: bad scaling", l->path);
+        if (s != GF_ERR_NOMEM) s = GF_ERR_FORMAT;
     }
     free(shift);
     free(scale);
@@ -584,19 +561,23 @@ static gf_status load_network(loader *l, gf_pipeline *p)
     json_t *names = json_object_get(net, "parameters");
     if (!spec || !json_is_array(names)) return bad(l, "a network without layers or parameters");
     gf_arch arch = { 0 };
-    if (gf_arch_parse(spec, &arch) != GF_OK) {
-        gf__errctx("%s: bad network layers", l->path);
-        return GF_ERR_FORMAT;
+    gf_status s = gf_arch_parse(spec, &arch);
+    if (s != GF_OK) {
+        gf__errctx(s == GF_ERR_NOMEM ? "%s" : "%s: bad network layers", l->path);
+        return s == GF_ERR_NOMEM ? s : GF_ERR_FORMAT;
     }
-    gf_status s = p->nfeatures <= (1u << 30) ? check_weight_tensors(l, &arch, p->nfeatures)
-                                             : bad(l, "more than 2^30 inputs");
+    s = p->nfeatures <= (1u << 30) ? check_weight_tensors(l, &arch, p->nfeatures)
+                                   : bad(l, "more than 2^30 inputs");
     gf_model *m = NULL;
     if (s == GF_OK) {
+        /* The parser has checked the layers and there are 1 to 2^30
+         * inputs: no network is NULL only for want of memory. */
         m = gf_model_from_arch((int)p->nfeatures, &arch);
-        s = m ? gf_model_compile(m, network_batch(&arch, p->nfeatures), 0) : GF_ERR_FORMAT;
+        s = m ? gf_model_compile(m, network_batch(&arch, p->nfeatures), 0) : GF_ERR_NOMEM;
         if (s != GF_OK) {
-            gf__errctx("%s: the network cannot be built", l->path);
-            s = GF_ERR_FORMAT;
+            gf__errctx(s == GF_ERR_NOMEM ? "%s: building the network"
+                                         : "%s: the network cannot be built", l->path);
+            if (s != GF_ERR_NOMEM) s = GF_ERR_FORMAT;
         }
     }
     gf_graph *g = m ? gf_model_graph(m) : NULL;
@@ -704,10 +685,14 @@ gf_status gf__pipeline_from_st(const gf_st *st, const char *path, gf_pipeline **
     if (s == GF_OK) {
         json_error_t err;
         const char *text = gf_st_meta(st, "model");
-        l.d = text ? json_loads(text, JSON_REJECT_DUPLICATES, &err) : NULL;
         if (!text)
             s = bad(&l, "no model description");
-        else if (!l.d)
+        else
+            s = gf__json_parse(text, strlen(text), JSON_REJECT_DUPLICATES, "the model description",
+                               &l.d, &err);
+        if (s == GF_ERR_NOMEM)
+            gf__errctx("%s", path);
+        else if (s == GF_ERR_FORMAT && text)
             s = gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object (it "
                          "does not parse: %s at character %d)", path, err.text, err.position);
         else if (!json_is_object(l.d))

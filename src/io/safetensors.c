@@ -27,7 +27,9 @@
  * (io/atomic.c). */
 #include "grafo/io.h"
 #include "core/error.h"
+#include "core/strings.h"
 #include "io/atomic.h"
+#include "io/json_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -248,14 +250,9 @@ static bool shape_bytes(gf_dtype dtype, int ndim, const int64_t *shape, size_t *
 
 /* ---- building ---------------------------------------------------------- */
 
-/* Whether s is valid UTF-8, which JSON strings must be: jansson's own
- * check, so the writer cannot fail on it later. */
-static bool is_utf8(const char *s)
-{
-    json_t *j = json_string(s);
-    json_decref(j);
-    return j != NULL;
-}
+/* Whether s is valid UTF-8, which JSON strings must be (by jansson's own
+ * rules, so the writer cannot fail on it later). */
+static bool is_utf8(const char *s) { return gf__utf8_error(s) == NULL; }
 
 gf_status gf_st_add(gf_st *st, const char *name, gf_dtype dtype, int ndim, const int64_t *shape,
                     const void *data)
@@ -395,7 +392,7 @@ static gf_status header_json(const gf_st *st, const char *path, char **out)
         json_decref(entry);
         offset += bytes;
     }
-    if (ok) *out = json_dumps(root, JSON_COMPACT);
+    if (ok) *out = gf__json_text(root, JSON_COMPACT, "the header");
     json_decref(root);
     if (!*out) return gf__fail(GF_ERR_NOMEM, "%s: out of memory building the header", path);
     return GF_OK;
@@ -707,12 +704,14 @@ static gf_status parse_file(gf_st *st, size_t len)
     size_t datalen = len - LEN_BYTES - (size_t)n;
 
     json_error_t err;
-    json_t *root = json_loadb(header, (size_t)n, JSON_REJECT_DUPLICATES, &err);
-    if (!root)
-        return gf__fail(GF_ERR_FORMAT,
-                        "%s: the header is not valid JSON: %s (header line %d, column %d)",
-                        src, err.text, err.line, err.column);
-    gf_status s = GF_OK;
+    json_t *root = NULL;
+    gf_status s = gf__json_parse(header, (size_t)n, JSON_REJECT_DUPLICATES, "the header", &root,
+                                 &err);
+    if (s == GF_ERR_NOMEM) gf__errctx("%s", src);
+    if (s == GF_ERR_FORMAT)
+        gf__fail(GF_ERR_FORMAT, "%s: the header is not valid JSON: %s (header line %d, column %d)",
+                 src, err.text, err.line, err.column);
+    if (s) return s;
     if (!json_is_object(root))
         s = gf__fail(GF_ERR_FORMAT, "%s: the header is %s, not an object", src,
                      json_kind(root));

@@ -128,7 +128,7 @@ char **gf__coef_names(const gf_xy *d)
     char buf[32];
     for (size_t j = 0; j < k; j++) {
         const char *s = j == 0 ? "(Intercept)" : gf__col_name(d, j - 1, buf);
-        names[j] = strdup(s);
+        names[j] = gf__strdup(s, "a coefficient name");
         if (!names[j]) {
             gf__names_free(names, k);
             gf__fail(GF_ERR_NOMEM, "out of memory copying coefficient names");

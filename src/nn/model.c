@@ -147,7 +147,7 @@ gf_node gf_dense(gf_model *m, gf_node x, int units, gf_activation act)
  * GF_NONE where a node should be. */
 static gf_status build_error(const gf_model *m, const char *what)
 {
-    if (m->g->error != GF_OK) return gf__fail(m->g->error, "%s", m->g->error_msg ? m->g->error_msg : "");
+    if (m->g->error != GF_OK) return gf__fail(m->g->error, "%s", m->g->error_msg);
     return gf__fail(GF_ERR_ARG, "%s: the node is GF_NONE", what);
 }
 
