@@ -2,6 +2,7 @@
 #include "args.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,8 @@ bool arg_range_float(const char *cmd, const char *opt, const char *text, double 
 {
     double v;
     if (!arg_range(cmd, opt, text, lo, lo_open, hi, hi_open, &v)) return false;
-    float f = (float)v;
+    /* beyond a float's range is infinite, said without converting */
+    float f = fabs(v) > FLT_MAX ? (float)copysign(INFINITY, v) : (float)v;
     if (!isfinite(f) || !in_range(f, lo, lo_open, hi, hi_open)) {
         fprintf(stderr, "grafo %s: %s: %s is %.9g as a float, outside %c%g, ", cmd, opt, text,
                 (double)f, lo_open ? '(' : '[', lo);

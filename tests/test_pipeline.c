@@ -570,6 +570,7 @@ static void rewrite(const char *from, const char *to, const char *key, const cha
     gf_st *out = gf_st_new();
     for (size_t i = 0; i < gf_st_meta_count(in); i++) {
         const char *k = gf_st_meta_key(in, i);
+        if (strcmp(k, key) == 0 && !value) continue; /* value NULL: key left out */
         gf_st_set_meta(out, k, strcmp(k, key) == 0 ? value : gf_st_meta(in, k));
     }
     for (size_t i = 0; i < gf_st_count(in); i++) {
@@ -628,6 +629,8 @@ static void test_hostile(void)
     expect_refused(bad, "formula", "a description without a formula");
     rewrite(ols, bad, "model", "[1, 2", 0);
     expect_refused(bad, "not a JSON object", "a description that is not JSON");
+    rewrite(ols, bad, "model", NULL, 0);
+    expect_refused(bad, "no model description", "no description");
     rewrite(ols, bad, "x", "y", 1);
     expect_refused(bad, "does not use", "a stray tensor");
     /* A description whose columns disagree with the coefficients. */

@@ -196,8 +196,10 @@ static gf_status check_sizes(const char *path, gf_idx *out, size_t elem_size)
     if (count > GF_IDX_MAX_ELEMS) {
         char dims[GF_IDX_MAX_DIMS * 12 + 1];
         size_t o = 0;
-        for (int d = 0; d < out->ndim; d++)
-            o += (size_t)snprintf(dims + o, sizeof dims - o, "%s%zu", d ? " x " : "", out->dims[d]);
+        for (int d = 0; d < out->ndim && o < sizeof dims - 1; d++) {
+            int w = snprintf(dims + o, sizeof dims - o, "%s%zu", d ? " x " : "", out->dims[d]);
+            o = w < 0 ? sizeof dims - 1 : o + (size_t)w;
+        }
         return gf__fail(GF_ERR_FORMAT,
                         "%s: the header's dimensions %s make %zu elements, more than the %zu "
                         "(4 GiB as floats) an IDX file may hold",

@@ -29,6 +29,7 @@
 #include "grafo/io.h"
 #include "io/json_text.h"
 #include "io/pipeline.h"
+#include "nn/model.h"
 
 #define MAGIC "grafo"
 /* The largest batch a loaded network predicts at once. */
@@ -568,10 +569,17 @@ static gf_status load_network(loader *l, gf_pipeline *p)
     }
     s = p->nfeatures <= (1u << 30) ? check_weight_tensors(l, &arch, p->nfeatures)
                                    : bad(l, "more than 2^30 inputs");
+    /* weights in the file can still make more parameters and buffers
+     * (batch norm's, PReLU's) than any network may have */
+    if (s == GF_OK && gf__arch_check_params((int)p->nfeatures, &arch) != GF_OK) {
+        gf__errctx("%s: bad network layers", l->path);
+        s = GF_ERR_FORMAT;
+    }
     gf_model *m = NULL;
     if (s == GF_OK) {
-        /* The parser has checked the layers and there are 1 to 2^30
-         * inputs: no network is NULL only for want of memory. */
+        /* The parser has checked the layers, the parameters are within
+         * the cap and there are 1 to 2^30 inputs: no network is NULL only
+         * for want of memory. */
         m = gf_model_from_arch((int)p->nfeatures, &arch);
         s = m ? gf_model_compile(m, network_batch(&arch, p->nfeatures), 0) : GF_ERR_NOMEM;
         if (s != GF_OK) {
@@ -695,7 +703,7 @@ gf_status gf__pipeline_from_st(const gf_st *st, const char *path, gf_pipeline **
         else if (s == GF_ERR_FORMAT && text)
             s = gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object (it "
                          "does not parse: %s at character %d)", path, err.text, err.position);
-        else if (!json_is_object(l.d))
+        else if (s == GF_OK && !json_is_object(l.d))
             s = gf__fail(GF_ERR_FORMAT, "%s: the model description is not a JSON object (it is "
                          "JSON of another type)", path);
     }

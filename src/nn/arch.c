@@ -146,7 +146,7 @@ gf_status gf_arch_format(const gf_arch *a, char *buf, size_t size)
  * batch norm's scale, shift and two running rows (4 x width), PReLU's
  * slopes (units).  Checked against GF_ARCH_MAX_PARAMS layer by layer, so
  * the sum cannot overflow: every term is below 2^31 x 2^26. */
-static gf_status check_param_count(int inputs, const gf_arch *a)
+gf_status gf__arch_check_params(int inputs, const gf_arch *a)
 {
     size_t total = 0, in = inputs > 0 ? (size_t)inputs : 0;
     size_t worst = 0, worst_layer = 0, worst_in = 0, worst_width = 0;
@@ -174,7 +174,7 @@ static gf_status check_param_count(int inputs, const gf_arch *a)
 gf_model *gf_model_from_arch(int inputs, const gf_arch *a)
 {
     if (check_arch(a, "model_from_arch")) return NULL;
-    if (check_param_count(inputs, a)) return NULL;
+    if (gf__arch_check_params(inputs, a)) return NULL;
     gf_model *m = gf_model_new(inputs);
     if (!m) return NULL;
     gf_graph *g = gf_model_graph(m);

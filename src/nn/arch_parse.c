@@ -141,10 +141,10 @@ static gf_status read_value(const char *spec, const char **pp, int layer, const 
         return parse_fail(spec, start, layer, "%s= needs a number, not '%s'", key, shown);
     /* The range holds for the float kept, not only for the text: 0.99999999999
      * is below 1 but rounds to 1.0f, a dropout that drops everything. */
-    float f = (float)v;
     if (v < lo || (hi_open ? v >= hi : v > hi))
         return parse_fail(spec, start, layer, "%s=%s is outside [%g, %g%s", key, shown, lo, hi,
                           hi_open ? ")" : "]");
+    float f = (float)v;
     if (f < lo || (hi_open ? f >= hi : f > hi))
         return parse_fail(spec, start, layer, "%s=%s is outside [%g, %g%s as a float (%.9g)",
                           key, shown, lo, hi, hi_open ? ")" : "]", (double)f);

@@ -45,6 +45,11 @@ void gf__count_correct(gf_model *m, int b, size_t *correct, size_t *judged);
 /* Rows in the batch starting at first: a full batch or what is left. */
 int gf__batch_at(size_t rows, size_t first, int batch);
 
+/* The floats a's parameters and buffers take on `inputs` features, checked
+ * against GF_ARCH_MAX_PARAMS (GF_ERR_ARG above it), as gf_model_from_arch
+ * checks before building. */
+gf_status gf__arch_check_params(int inputs, const gf_arch *a);
+
 /* Record how a node made by the graph API starts and what the optimiser
  * does with it; GF_NONE (sticky error) on failure. */
 gf_node gf__model_track(gf_model *m, gf_node p, gf_param_init how);
