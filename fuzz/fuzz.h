@@ -12,6 +12,8 @@
 
 #include <grafo.h>
 
+#include "core/error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,12 +45,15 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
     return s;
 }
 
-/* Threads would only add noise: one, set once. */
-static inline void fuzz_single_thread(void)
+/* Every target starts with this: one thread (more would only add noise),
+ * and no message left from the previous input, since a successful call
+ * keeps the last error's text and FUZZ_FAILED_WITH_MESSAGE would read it. */
+static inline void fuzz_start(void)
 {
     static int done;
     if (!done) gf_set_threads(1);
     done = 1;
+    gf__fail(GF_OK, "%s", "");
 }
 
 #endif

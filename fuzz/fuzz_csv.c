@@ -27,6 +27,7 @@ static void check_frame(const gf_frame *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_start();
     if (size < 1) return 0;
     static const char delimiters[] = { 0, ',', ';', '\t' };
     static const char *const factor[] = { "x" };

@@ -41,6 +41,7 @@ static void check_design(const gf_terms *t, const gf_design *d)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_start();
     char *formula = fuzz_string(data, size);
     gf_terms *t = NULL;
     gf_status s = gf_terms_new(formula, frame(), &t);

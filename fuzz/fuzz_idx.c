@@ -5,6 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_start();
     idx_check(memfile(data, size));
     return 0;
 }

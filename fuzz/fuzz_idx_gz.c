@@ -10,6 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_start();
     if (size < 1) return 0;
     unsigned mode = data[0];
     z_stream z = { 0 };

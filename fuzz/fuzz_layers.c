@@ -32,7 +32,7 @@ static size_t weights(const gf_arch *a, size_t inputs, size_t cap)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fuzz_single_thread();
+    fuzz_start();
     char *spec = fuzz_string(data, size);
     gf_arch a, b;
     gf_status s = gf_arch_parse(spec, &a);

@@ -21,6 +21,7 @@ static void check_sparse(const gf_sparse *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_start();
     if (size < 1) return 0;
     gf_libsvm_opts o = GF_LIBSVM_OPTS_DEFAULT;
     o.n_features = data[0] < 128 ? 0 : data[0] - 127u;

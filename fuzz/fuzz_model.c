@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fuzz_single_thread();
+    fuzz_start();
     if (size < 1) return 0;
     uint8_t *file;
     size_t len;

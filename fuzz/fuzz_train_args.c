@@ -22,6 +22,7 @@ static void check_schedule(const train_opts *o)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_start();
     char *text = fuzz_string(data, size);
     char *argv[MAX_ARGS + 2] = { "train" };
     int argc = 1;

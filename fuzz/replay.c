@@ -31,8 +31,18 @@ static int replay_file(const char *path)
         free(buf);
         return 1;
     }
-    LLVMFuzzerTestOneInput(buf, n);
+    /* an exact-size copy, so a harness that reads past the input is caught
+     * by the sanitizers here as libFuzzer would catch it */
+    uint8_t *exact = malloc(n ? n : 1);
+    if (!exact) {
+        free(buf);
+        fprintf(stderr, "replay: out of memory for %s\n", path);
+        return 1;
+    }
+    if (n) memcpy(exact, buf, n);
     free(buf);
+    LLVMFuzzerTestOneInput(exact, n);
+    free(exact);
     replayed++;
     return 0;
 }
