@@ -75,6 +75,12 @@ for t in $targets; do
         execs=$(echo "$last" | sed -n 's/^#\([0-9]*\).*/\1/p')
         grep -qE '^==[0-9]+==ERROR|ERROR: libFuzzer' "$log" && crashes=$((crashes > 0 ? crashes : 1))
     fi
+    if [ "${execs:-0}" -eq 0 ]; then
+        # a target that never ran (a bad dictionary, a missing corpus) fails too
+        echo "fuzz.sh: $t ran nothing:" >&2
+        tail -5 "$log" >&2
+        crashed=1
+    fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$seconds" "${execs:-0}" \
         "${cov:-0}" "$crashes" >>"$out/fuzz-runs.tsv"
     total=$(awk -F'\t' -v t="$t" '$2 == t { s += $4 } END { printf "%d", s }' "$out/fuzz-runs.tsv")
