@@ -8,41 +8,21 @@
 
 static long replayed;
 
-static int replay_file(const char *path)
+/* The file's `size` bytes in a buffer of exactly that size, so a harness
+ * that reads past its input is caught here as libFuzzer would catch it. */
+static int replay_file(const char *path, size_t size)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "replay: cannot open %s\n", path);
-        return 1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *b = realloc(buf, cap *= 2);
-        if (!b) free(buf);
-        buf = b;
-    }
-    int bad = ferror(f) || !buf;
-    fclose(f);
+    uint8_t *buf = malloc(size ? size : 1);
+    int bad = !f || !buf || fread(buf, 1, size, f) != size;
+    if (f) fclose(f);
     if (bad) {
         fprintf(stderr, "replay: cannot read %s\n", path);
         free(buf);
         return 1;
     }
-    /* an exact-size copy, so a harness that reads past the input is caught
-     * by the sanitizers here as libFuzzer would catch it */
-    uint8_t *exact = malloc(n ? n : 1);
-    if (!exact) {
-        free(buf);
-        fprintf(stderr, "replay: out of memory for %s\n", path);
-        return 1;
-    }
-    if (n) memcpy(exact, buf, n);
+    LLVMFuzzerTestOneInput(buf, size);
     free(buf);
-    LLVMFuzzerTestOneInput(exact, n);
-    free(exact);
     replayed++;
     return 0;
 }
@@ -59,7 +39,7 @@ static int replay(const char *path)
         fprintf(stderr, "replay: no such file or directory: %s\n", path);
         return 1;
     }
-    if (!S_ISDIR(st.st_mode)) return replay_file(path);
+    if (!S_ISDIR(st.st_mode)) return replay_file(path, (size_t)st.st_size);
     struct dirent **names;
     int n = scandir(path, &names, NULL, by_name);
     if (n < 0) {
