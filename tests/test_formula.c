@@ -750,6 +750,19 @@ static void test_wide(void)
     CHECK(same_design(d, e), "wide round trip");
     gf_design_free(d), gf_design_free(e);
     gf_terms_free(t), gf_terms_free(r);
+
+    /* Terms over the first 64 variables are also kept as bit sets; here
+     * '.' numbers c1..c3999 as variables 1..3999, so products mix terms
+     * below and past 64, and repeat (c70:c1, c3000 from the power). */
+    t = NULL;
+    CHECK(gf_terms_new("c0 ~ . + c1:c70 + c3000:c1 + c3000:c70:c2 + (c2 + c3000)^2 + c70:c1 + "
+                       "(c1 + c2)^2:c1", f, &t) == GF_OK, "%s", gf_errmsg());
+    const char *want = " + c3999 + c1:c70 + c1:c3000 + c2:c3000 + c1:c2 + c2:c70:c3000";
+    const char *got = t ? gf_terms_formula(t) : "";
+    CHECK(strlen(got) > strlen(want) && !strcmp(got + strlen(got) - strlen(want), want) &&
+              gf_terms_ncols(t) == 3999 + 5, "past 64 variables: ...%s (%zu columns)",
+          got + (strlen(got) > 80 ? strlen(got) - 80 : 0), gf_terms_ncols(t));
+    gf_terms_free(t);
     free(v);
     gf_frame_free(f);
 }

@@ -100,6 +100,30 @@ static size_t store_slot(const term_store *s, const size_t *v, size_t n)
     return i;
 }
 
+/* Narrow terms by their 64-bit set. */
+static size_t mask_slot(const term_store *s, uint64_t m)
+{
+    uint64_t h = m * 0x9e3779b97f4a7c15u; /* Fibonacci hashing: the high bits mix best */
+    size_t i = (size_t)(h ^ (h >> 32)) & (s->tcap - 1);
+    while (s->mtable[i] && s->mask[s->mtable[i] - 1] != m) i = (i + 1) & (s->tcap - 1);
+    return i;
+}
+
+/* Whether the sorted set v[0..n) has only variables below 64, and if so
+ * its bits. */
+static int narrow_mask(const size_t *v, size_t n, uint64_t *mask)
+{
+    *mask = 0;
+    if (n && v[n - 1] >= 64) return 0;
+    for (size_t i = 0; i < n; i++) *mask |= (uint64_t)1 << v[i];
+    return 1;
+}
+
+static int is_narrow(const term_store *s, size_t id)
+{
+    return s->len[id] == 0 || s->var[s->off[id] + s->len[id] - 1] < 64;
+}
+
 static gf_status too_many_terms(void)
 {
     return gf__fail(GF_ERR_ARG, "it expands to more than %zu distinct terms", MAX_TERMS);
@@ -115,19 +139,28 @@ static gf_status store_grow(term_store *s)
         size_t *len = off ? realloc(s->len, cap * sizeof *len) : NULL;
         if (len) s->len = len;
         unsigned *stamp = len ? realloc(s->stamp, cap * sizeof *stamp) : NULL;
-        if (!stamp) return gf__fail(GF_ERR_NOMEM, "out of memory expanding a formula's terms");
-        s->stamp = stamp;
+        if (stamp) s->stamp = stamp;
+        uint64_t *mask = stamp ? realloc(s->mask, cap * sizeof *mask) : NULL;
+        if (!mask) return gf__fail(GF_ERR_NOMEM, "out of memory expanding a formula's terms");
+        s->mask = mask;
         s->cap = cap;
     }
     if (2 * (s->n + 1) > s->tcap) {
         size_t tcap = s->tcap ? 2 * s->tcap : 128;
         size_t *table = gf__calloc(tcap, sizeof *table, "a formula's terms");
-        if (!table) return GF_ERR_NOMEM;
-        free(s->table);
+        size_t *mtable = table ? gf__calloc(tcap, sizeof *mtable, "a formula's terms") : NULL;
+        if (!mtable) {
+            free(table);
+            return GF_ERR_NOMEM;
+        }
+        free(s->table), free(s->mtable);
         s->table = table;
+        s->mtable = mtable;
         s->tcap = tcap;
-        for (size_t id = 0; id < s->n; id++)
-            s->table[store_slot(s, s->var + s->off[id], s->len[id])] = id + 1;
+        for (size_t id = 0; id < s->n; id++) {
+            if (is_narrow(s, id)) s->mtable[mask_slot(s, s->mask[id])] = id + 1;
+            else s->table[store_slot(s, s->var + s->off[id], s->len[id])] = id + 1;
+        }
     }
     return GF_OK;
 }
@@ -135,10 +168,12 @@ static gf_status store_grow(term_store *s)
 /* The id of the set v[0..n) (sorted), adding it if new. */
 gf_status gf__store_intern(term_store *s, const size_t *v, size_t n, size_t *id)
 {
+    uint64_t mask;
+    int narrow = narrow_mask(v, n, &mask);
     if (s->tcap) {
-        size_t i = store_slot(s, v, n);
-        if (s->table[i]) {
-            *id = s->table[i] - 1;
+        size_t found = narrow ? s->mtable[mask_slot(s, mask)] : s->table[store_slot(s, v, n)];
+        if (found) {
+            *id = found - 1;
             return GF_OK;
         }
     }
@@ -160,14 +195,17 @@ gf_status gf__store_intern(term_store *s, const size_t *v, size_t n, size_t *id)
     s->len[s->n] = n;
     s->stamp[s->n] = 0;
     s->nvar += n;
-    s->table[store_slot(s, v, n)] = s->n + 1;
+    s->mask[s->n] = mask;
+    if (narrow) s->mtable[mask_slot(s, mask)] = s->n + 1;
+    else s->table[store_slot(s, v, n)] = s->n + 1;
     *id = s->n++;
     return GF_OK;
 }
 
 void gf__store_free(term_store *s)
 {
-    free(s->off), free(s->len), free(s->stamp), free(s->var), free(s->table);
+    free(s->off), free(s->len), free(s->stamp), free(s->mask), free(s->var);
+    free(s->table), free(s->mtable);
 }
 
 /* A fresh stamp: marks from earlier lists no longer count. */
@@ -201,6 +239,20 @@ static gf_status add_once(term_store *s, term_ids *out, size_t id, unsigned stam
     return gf__ids_push(out, id);
 }
 
+/* The union of two narrow terms: found by its bits, or interned. */
+static gf_status narrow_union(term_store *s, size_t a, size_t b, size_t *id)
+{
+    uint64_t m = s->mask[a] | s->mask[b];
+    size_t slot = mask_slot(s, m);
+    if (s->mtable[slot]) {
+        *id = s->mtable[slot] - 1;
+        return GF_OK;
+    }
+    size_t v[64], n = 0;
+    for (; m; m &= m - 1) v[n++] = (size_t)__builtin_ctzll(m);
+    return gf__store_intern(s, v, n, id);
+}
+
 /* The union of two terms, interned. */
 static gf_status term_union(term_store *s, size_t a, size_t b, size_t **buf, size_t *bufcap,
                             size_t *id)
@@ -208,6 +260,7 @@ static gf_status term_union(term_store *s, size_t a, size_t b, size_t **buf, siz
     if (++s->unions > MAX_UNIONS)
         return gf__fail(GF_ERR_ARG, "its interactions are too many to expand "
                         "(more than %zu products of terms)", MAX_UNIONS);
+    if (is_narrow(s, a) && is_narrow(s, b)) return narrow_union(s, a, b, id);
     size_t na = s->len[a], nb = s->len[b];
     if (na + nb > *bufcap) {
         size_t *t = realloc(*buf, (na + nb) * sizeof *t);

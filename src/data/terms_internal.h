@@ -9,18 +9,24 @@
 #include "data/formula_ast.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- the store of terms (term_store.c) ---------------------------------- */
 
 /* Every distinct term met while expanding, each a sorted set of variable
- * indices (in order of appearance), kept once and named by its id. */
+ * indices (in order of appearance), kept once and named by its id.  A
+ * term over the first 64 variables only (a "narrow" one: nearly every
+ * formula has no others) is also a 64-bit set, so the product of two such
+ * terms is an OR and a lookup rather than a merge and a hash. */
 typedef struct term_store {
     size_t n, cap;      /* terms */
     size_t *off, *len;  /* term i is var[off[i] .. off[i] + len[i]) */
     unsigned *stamp;    /* per term: the list that last marked it */
+    uint64_t *mask;     /* per term: its variables as bits if narrow, else 0 */
     size_t *var;
     size_t nvar, vcap;
-    size_t *table;      /* tcap slots: id + 1, or 0 */
+    size_t *table;      /* tcap slots: id + 1 of a term that is not narrow, or 0 */
+    size_t *mtable;     /* tcap slots: id + 1 of a narrow term by its mask, or 0 */
     size_t tcap;
     unsigned now;       /* the current stamp */
     size_t unions;      /* unions computed so far, against MAX_UNIONS (term_store.c) */
