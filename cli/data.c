@@ -204,15 +204,19 @@ static int check_sources(const char *cmd, const data_opts *o, bool need_formula,
     return EXIT_OK;
 }
 
-static char **generic_names(size_t p)
+/* x1, x2, ... for data whose columns have no names. */
+static int name_columns(const char *cmd, table *t)
 {
-    char **names = calloc(p ? p : 1, sizeof *names);
-    for (size_t j = 0; names && j < p; j++) {
+    t->names = calloc(t->p ? t->p : 1, sizeof *t->names);
+    size_t j = 0;
+    for (; t->names && j < t->p; j++) {
         char buf[32];
         snprintf(buf, sizeof buf, "x%zu", j + 1);
-        if (!(names[j] = strdup(buf))) return NULL; /* leak on OOM at exit is harmless */
+        if (!(t->names[j] = strdup(buf))) break;
     }
-    return names;
+    if (t->names && j == t->p) return EXIT_OK;
+    fprintf(stderr, "grafo %s: out of memory naming %zu columns\n", cmd, t->p);
+    return EXIT_FIT; /* the caller's table_free frees what was named */
 }
 
 /* The numeric labels of libsvm or IDX data as a factor, as R's factor(y)
@@ -282,10 +286,9 @@ static int load_libsvm(const char *cmd, const data_opts *o, size_t nfeatures, ta
     gf_sparse_to_dense(s, t->x);
     memcpy(t->y, s->y, t->n * sizeof *t->y);
     gf_sparse_free(s);
-    t->names = generic_names(t->p);
     t->intercept = true;
     snprintf(t->source, sizeof t->source, "%s", o->libsvm);
-    return EXIT_OK;
+    return name_columns(cmd, t);
 }
 
 /* Images without labels (predicting): one IDX file, its first dimension
@@ -307,10 +310,9 @@ static int load_idx_images(const char *cmd, const data_opts *o, table *t)
     bool bytes = idx.elem_type == 0x08;
     for (size_t i = 0; i < idx.count; i++) t->x[i] = bytes ? idx.data[i] / 255.0f : idx.data[i];
     gf_idx_free(&idx);
-    t->names = generic_names(t->p);
     t->intercept = true;
     snprintf(t->source, sizeof t->source, "%s", o->images);
-    return EXIT_OK;
+    return name_columns(cmd, t);
 }
 
 static int load_idx(const char *cmd, const data_opts *o, table *t)
@@ -331,10 +333,9 @@ static int load_idx(const char *cmd, const data_opts *o, table *t)
     for (size_t i = 0; i < t->n * t->p; i++) t->x[i] = x[i];
     for (size_t i = 0; i < t->n; i++) t->y[i] = y[i];
     gf_dataset_free(ds);
-    t->names = generic_names(t->p);
     t->intercept = true;
     snprintf(t->source, sizeof t->source, "%s", o->images);
-    return EXIT_OK;
+    return name_columns(cmd, t);
 }
 
 static gf_status read_csv_factors(const data_opts *o, const char *const *factors, size_t n,

@@ -187,17 +187,9 @@ typedef struct fitted {
     size_t rows, k;
     char **names;         /* k names: (Intercept) first */
     char *warning;        /* the fit's warning, copied */
+    bool nomem;           /* keep_fit ran out of memory */
     json_t *json;         /* the result, for --json */
 } fitted;
-
-static char **coef_names(const table *t)
-{
-    char **names = calloc(t->p + 1, sizeof *names);
-    if (!names) return NULL;
-    names[0] = strdup("(Intercept)");
-    for (size_t j = 0; j < t->p; j++) names[j + 1] = strdup(t->names[j]);
-    return names;
-}
 
 static void free_names(char **names, size_t k)
 {
@@ -205,14 +197,33 @@ static void free_names(char **names, size_t k)
     free(names);
 }
 
-static bool keep_coef(fitted *f, const double *coef, size_t rows, size_t k)
+static char **coef_names(const table *t)
+{
+    char **names = calloc(t->p + 1, sizeof *names);
+    if (!names) return NULL;
+    names[0] = strdup("(Intercept)");
+    for (size_t j = 0; names[j] && j < t->p; j++) names[j + 1] = strdup(t->names[j]);
+    if (names[t->p]) return names;
+    free_names(names, t->p + 1);
+    return NULL;
+}
+
+/* Copy the fit's coefficients (rows x k) and its warning out of the model
+ * about to be freed.  Out of memory sets f->nomem: the library has no
+ * message for the command's own allocations. */
+static gf_status keep_fit(fitted *f, const double *coef, size_t rows, size_t k,
+                          const char *warning)
 {
     f->coef = malloc(rows * k * sizeof *f->coef);
-    if (!f->coef) return false;
+    f->warning = warning ? strdup(warning) : NULL;
+    if (!f->coef || (warning && !f->warning)) {
+        f->nomem = true;
+        return GF_ERR_NOMEM;
+    }
     memcpy(f->coef, coef, rows * k * sizeof *f->coef);
     f->rows = rows;
     f->k = k;
-    return true;
+    return GF_OK;
 }
 
 /* "lm(formula = y ~ x, data = file.csv)", as R's Call: line reads. */
@@ -233,7 +244,7 @@ static gf_status fit_ols(const fit_opts *o, const table *t, const gf_xy *d, fitt
     gf_ols *m = NULL;
     gf_status s = gf_ols_fit(d, &oo, &m);
     double *res = s == GF_OK ? malloc(t->n * sizeof *res) : NULL;
-    if (s == GF_OK && !res) s = GF_ERR_NOMEM;
+    if (s == GF_OK && !res) s = GF_ERR_NOMEM, f->nomem = true;
     if (s == GF_OK) s = gf_linear_predict(m->coef, t->p, t->x, t->n, res);
     if (s == GF_OK) {
         for (size_t i = 0; i < t->n; i++) res[i] = t->y[i] - res[i];
@@ -241,8 +252,7 @@ static gf_status fit_ols(const fit_opts *o, const table *t, const gf_xy *d, fitt
         call_text(call, sizeof call, "lm", t, "");
         if (o->json) f->json = json_ols(m, call, res, t->n);
         else report_ols(stdout, m, call, res, t->n);
-        if (!keep_coef(f, m->coef, 1, m->k)) s = GF_ERR_NOMEM;
-        f->warning = m->warning ? strdup(m->warning) : NULL;
+        s = keep_fit(f, m->coef, 1, m->k, m->warning);
     }
     free(res);
     gf_ols_free(m);
@@ -257,7 +267,7 @@ static gf_status fit_logistic(const fit_opts *o, const table *t, const gf_xy *d,
     gf_logit *m = NULL;
     gf_status s = gf_logit_fit(d, &lo, &m);
     double *p = s == GF_OK ? malloc(t->n * sizeof *p) : NULL;
-    if (s == GF_OK && !p) s = GF_ERR_NOMEM;
+    if (s == GF_OK && !p) s = GF_ERR_NOMEM, f->nomem = true;
     if (s == GF_OK) s = gf_logit_predict_proba(m, t->x, t->n, p);
     if (s == GF_OK) {
         /* Deviance residuals: sign(y - p) sqrt(-2 log-likelihood of the row). */
@@ -269,8 +279,7 @@ static gf_status fit_logistic(const fit_opts *o, const table *t, const gf_xy *d,
         call_text(call, sizeof call, "glm", t, "family = binomial, ");
         if (o->json) f->json = json_logit(m, call, p, t->n);
         else report_logit(stdout, m, call, p, t->n);
-        if (!keep_coef(f, m->coef, 1, m->k)) s = GF_ERR_NOMEM;
-        f->warning = m->warning ? strdup(m->warning) : NULL;
+        s = keep_fit(f, m->coef, 1, m->k, m->warning);
     }
     free(p);
     gf_logit_free(m);
@@ -287,6 +296,7 @@ static gf_status fit_penalised(const fit_opts *o, const table *t, const gf_xy *d
              : isnan(o->alpha) ? 0.5 : o->alpha;
     gf_status s;
     const double *coef;
+    const char *warning;
     double lambda;
     gf_path *path = NULL;
     gf_cv *cv = NULL;
@@ -301,10 +311,10 @@ static gf_status fit_penalised(const fit_opts *o, const table *t, const gf_xy *d
         coef = cv->path->coef + l * cv->path->k;
         if (o->json) f->json = json_cv(cv, o->use_1se);
         else report_cv(stdout, cv, o->use_1se);
-        f->warning = cv->path->warning ? strdup(cv->path->warning) : NULL;
-        gf_pipeline_set_setting(pipe, "lambda_min", cv->lambda_min);
-        gf_pipeline_set_setting(pipe, "lambda_1se", cv->lambda_1se);
-        gf_pipeline_set_setting(pipe, "folds", (double)o->cv);
+        warning = cv->path->warning;
+        s = gf_pipeline_set_setting(pipe, "lambda_min", cv->lambda_min);
+        if (s == GF_OK) s = gf_pipeline_set_setting(pipe, "lambda_1se", cv->lambda_1se);
+        if (s == GF_OK) s = gf_pipeline_set_setting(pipe, "folds", (double)o->cv);
     } else {
         lambda = o->lambda;
         eo.lambda = &lambda;
@@ -318,11 +328,11 @@ static gf_status fit_penalised(const fit_opts *o, const table *t, const gf_xy *d
                  o->kind == GF_KIND_ENET ? "" : "");
         if (o->json) f->json = json_coef(title, path->names, coef, path->k);
         else report_coef(stdout, title, path->names, coef, path->k);
-        f->warning = path->warning ? strdup(path->warning) : NULL;
+        warning = path->warning;
     }
-    gf_pipeline_set_setting(pipe, "lambda", lambda);
-    gf_pipeline_set_setting(pipe, "alpha", eo.alpha);
-    s = keep_coef(f, coef, 1, t->p + 1) ? GF_OK : GF_ERR_NOMEM;
+    if (s == GF_OK) s = gf_pipeline_set_setting(pipe, "lambda", lambda);
+    if (s == GF_OK) s = gf_pipeline_set_setting(pipe, "alpha", eo.alpha);
+    if (s == GF_OK) s = keep_fit(f, coef, 1, t->p + 1, warning);
     gf_path_free(path);
     gf_cv_free(cv);
     return s;
@@ -337,12 +347,14 @@ static gf_status fit_softmax(const fit_opts *o, const table *t, const gf_xy *d, 
     if (o->max_iter) mo.max_iter = (int)o->max_iter;
     gf_mlogit *m = NULL;
     gf_status s = gf_mlogit_fit(d, &mo, &m);
-    if (s != GF_OK) return s;
-    gf_pipeline_set_setting(pipe, "lambda", mo.lambda);
+    s = gf_pipeline_set_setting(pipe, "lambda", mo.lambda);
+    if (s != GF_OK) {
+        gf_mlogit_free(m);
+        return s;
+    }
     if (o->json) f->json = json_softmax(m, t->classes, f->names);
     else report_softmax(stdout, m, t->classes, f->names);
-    s = keep_coef(f, m->coef, m->classes, m->k) ? GF_OK : GF_ERR_NOMEM;
-    f->warning = m->warning ? strdup(m->warning) : NULL;
+    s = keep_fit(f, m->coef, m->classes, m->k, m->warning);
     gf_mlogit_free(m);
     return s;
 }
@@ -359,33 +371,27 @@ static gf_status fit_linclf(const fit_opts *o, const table *t, const gf_xy *d, f
     if (o->epochs) po.max_epochs = so.epochs = (int)o->epochs;
     if (!isnan(o->lambda)) so.lambda = o->lambda;
     bool perceptron = o->kind == GF_KIND_PERCEPTRON;
-    if (perceptron) gf_pipeline_set_setting(pipe, "lr", po.lr);
-    else gf_pipeline_set_setting(pipe, "lambda", so.lambda);
-    gf_status s;
+    gf_status s = perceptron ? gf_pipeline_set_setting(pipe, "lr", po.lr)
+                             : gf_pipeline_set_setting(pipe, "lambda", so.lambda);
+    if (s != GF_OK) return s;
     if (t->nclasses == 2) {
         gf_linclf *m = NULL;
         s = perceptron ? gf_perceptron_fit(d, &po, &m) : gf_linsvm_fit(d, &so, &m);
-        if (s == GF_OK) {
-            s = keep_coef(f, m->coef, 1, m->k) ? GF_OK : GF_ERR_NOMEM;
-            f->warning = m->warning ? strdup(m->warning) : NULL;
-        }
+        if (s == GF_OK) s = keep_fit(f, m->coef, 1, m->k, m->warning);
         gf_linclf_free(m);
     } else {
         gf_binary_model bm = perceptron ? gf_binary_perceptron(&po) : gf_binary_linsvm(&so);
         gf_ovr *m = NULL;
         s = gf_ovr_fit(d, &bm, &m);
         double *coef = s == GF_OK ? calloc(t->nclasses * (t->p + 1), sizeof *coef) : NULL;
-        if (s == GF_OK && !coef) s = GF_ERR_NOMEM;
+        if (s == GF_OK && !coef) s = GF_ERR_NOMEM, f->nomem = true;
         for (size_t c = 0; s == GF_OK && c < t->nclasses; c++) {
             size_t k = 0;
             const double *cc = gf_ovr_coef(m, c, &k);
             if (!cc) s = GF_ERR_STATE;
             else memcpy(coef + c * (t->p + 1), cc, k * sizeof *coef);
         }
-        if (s == GF_OK) {
-            s = keep_coef(f, coef, t->nclasses, t->p + 1) ? GF_OK : GF_ERR_NOMEM;
-            f->warning = gf_ovr_warning(m) ? strdup(gf_ovr_warning(m)) : NULL;
-        }
+        if (s == GF_OK) s = keep_fit(f, coef, t->nclasses, t->p + 1, gf_ovr_warning(m));
         free(coef);
         gf_ovr_free(m);
     }
@@ -483,17 +489,24 @@ int cmd_fit(int argc, char **argv)
     double *raw_x = NULL; /* the unscaled columns, which the pipeline takes */
     if (rc == EXIT_OK && o.scale != GF_SCALE_NONE) {
         s = gf_scaler_fit(o.scale, t.x, t.n, t.p, &scaler);
-        if (s == GF_OK && !(raw_x = malloc(t.n * t.p * sizeof *raw_x))) s = GF_ERR_NOMEM;
-        if (s == GF_OK) {
+        if (s == GF_OK && !(raw_x = malloc(t.n * t.p * sizeof *raw_x))) {
+            fprintf(stderr, "grafo fit: out of memory copying the data\n");
+            rc = EXIT_FIT;
+        } else if (s == GF_OK) {
             memcpy(raw_x, t.x, t.n * t.p * sizeof *raw_x);
             s = gf_scaler_apply(scaler, t.x, t.n, t.p);
         }
-        if (s != GF_OK) rc = fail("fit", EXIT_DATA);
+        if (s != GF_OK) rc = fail("fit", s == GF_ERR_NOMEM ? EXIT_FIT : EXIT_DATA);
     }
     if (rc == EXIT_OK) {
         pipe = gf_pipeline_new(o.kind);
         f.names = coef_names(&t);
-        if (!pipe || !f.names) rc = fail("fit", EXIT_FIT);
+        if (!pipe) {
+            rc = fail("fit", EXIT_FIT);
+        } else if (!f.names) {
+            fprintf(stderr, "grafo fit: out of memory naming the coefficients\n");
+            rc = EXIT_FIT;
+        }
     }
     if (rc == EXIT_OK) {
         gf_xy d = { .x = t.x, .n = t.n, .p = t.p, .y = t.y, .label = t.label,
@@ -509,7 +522,8 @@ int cmd_fit(int argc, char **argv)
         }
         if (s != GF_OK) {
             /* The solver's message says what; the data are where. */
-            fprintf(stderr, "grafo fit %s: %s: %s\n", gf_kind_name(o.kind), t.source, gf_errmsg());
+            fprintf(stderr, "grafo fit %s: %s: %s\n", gf_kind_name(o.kind), t.source,
+                    f.nomem ? "out of memory" : gf_errmsg());
             rc = s == GF_ERR_NOMEM || s == GF_ERR_FIT || s == GF_ERR_NUMERIC ? EXIT_FIT : EXIT_DATA;
         }
     }
