@@ -12,6 +12,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -600,6 +601,8 @@ static void test_frame_api(void)
     CHECK(gf_frame_numeric(f, 0)[0] == 1, "copied");
     gf_frame_free(f);
     gf_frame_free(NULL);
+    CHECK(gf_frame_new(SIZE_MAX / 4) == NULL && strstr(gf_errmsg(), "rows are more than"),
+          "rows x 8 overflows: %s", gf_errmsg());
 
     /* as_factor: R's factor(x) on doubles */
     double v[] = {3, 0.1 + 0.2, NAN, 100000, -0.0, 3, 123456, 1e-4, 0.3};

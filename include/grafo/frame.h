@@ -46,7 +46,8 @@ typedef enum gf_level_order {
 } gf_level_order;
 
 /* An empty frame of `rows` rows (0 is fine), to fill with the gf_frame_add_
- * calls (for data already in memory).  NULL on out of memory.  Free with
+ * calls (for data already in memory).  NULL on out of memory, or when a
+ * column of that many doubles could not be addressed.  Free with
  * gf_frame_free(). */
 gf_frame *gf_frame_new(size_t rows);
 void gf_frame_free(gf_frame *f); /* NULL is fine */

@@ -10,6 +10,7 @@
 #include "core/strings.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,11 @@ static void free_col(frame_col *c)
 
 gf_frame *gf_frame_new(size_t rows)
 {
+    /* so that no column's rows x 8 bytes can overflow */
+    if (rows > SIZE_MAX / sizeof(double)) {
+        gf__fail(GF_ERR_ARG, "frame: %zu rows are more than any column can hold", rows);
+        return NULL;
+    }
     gf_frame *f = gf__calloc(1, sizeof *f, "a frame");
     if (!f) return NULL;
     f->rows = rows;
