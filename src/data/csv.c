@@ -437,6 +437,7 @@ static gf_status add_text_column(reader *R, gf_frame *f, column *col)
     int numbers = all_levels_numbers(t, num);
     if (numbers < 0) {
         free(num);
+        gf__errctx("%s: column '%s'", R->L.source, col->name);
         return GF_ERR_NOMEM;
     }
     if (numbers) {
