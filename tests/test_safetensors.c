@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- the temporary directory ---------------------------------------------- */
@@ -83,6 +84,32 @@ static void spit(const char *path, const void *bytes, size_t len)
     if (!f) return;
     fwrite(bytes, 1, len, f);
     fclose(f);
+}
+
+/* gf_st_load from a pipe that a child process fills with bytes[0..n). */
+static gf_status load_piped(const unsigned char *bytes, size_t n, gf_st **out)
+{
+    int fds[2];
+    if (pipe(fds) != 0) return GF_ERR_IO;
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        for (size_t done = 0; done < n;) {
+            ssize_t w = write(fds[1], bytes + done, n - done);
+            if (w <= 0) _exit(1);
+            done += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    char fd_path[64];
+    snprintf(fd_path, sizeof fd_path, "/dev/fd/%d", fds[0]);
+    gf_status s = child > 0 ? gf_st_load(fd_path, out) : GF_ERR_IO;
+    close(fds[0]);
+    int status = 1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child && status == 0,
+          "the pipe's writer failed");
+    return s;
 }
 
 /* ---- the reference set ---------------------------------------------------- */
@@ -212,6 +239,11 @@ static void test_round_trip(void)
     gf_st *mem = NULL;
     CHECK(gf_st_parse(a, n1, "mem", &mem) == GF_OK, "%s", gf_errmsg());
     if (mem) check_reference(mem, "parsed");
+    /* From a pipe, which has no size to read ahead of. */
+    gf_st *piped = NULL;
+    CHECK(load_piped(a, n1, &piped) == GF_OK, "from a pipe: %s", gf_errmsg());
+    if (piped) check_reference(piped, "piped");
+    gf_st_free(piped);
     free(a);
     free(b);
     gf_st_free(mem);
@@ -282,6 +314,25 @@ static gf_st *one_tensor(size_t n, uint8_t value)
           gf_errmsg());
     free(buf);
     return st;
+}
+
+/* A stream longer than the first read buffer (64 KiB) grows it. */
+static void test_big_pipe(void)
+{
+    char p[PATH_LEN];
+    gf_st *big = one_tensor(300000, 9);
+    CHECK(gf_st_save(big, tpath(p, "big.safetensors")) == GF_OK, "%s", gf_errmsg());
+    size_t n = 0;
+    unsigned char *bytes = slurp(p, &n);
+    gf_st *piped = NULL;
+    CHECK(bytes && load_piped(bytes, n, &piped) == GF_OK, "from a pipe: %s", gf_errmsg());
+    const gf_st_tensor *t = piped ? gf_st_find(piped, "w") : NULL;
+    CHECK(n > 300000 && t && t->count == 300000 && ((const uint8_t *)t->data)[299999] == 9,
+          "a 300 kB tensor from a pipe");
+    gf_st_free(piped);
+    gf_st_free(big);
+    free(bytes);
+    unlink(p);
 }
 
 static void test_atomic(void)
@@ -896,6 +947,7 @@ int main(int argc, char **argv)
     }
     test_round_trip();
     test_layout();
+    test_big_pipe();
     test_atomic();
     test_add_errors();
     test_read_tensor();

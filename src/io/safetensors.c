@@ -48,6 +48,10 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 #define LEN_BYTES 8         /* the header length field */
 #define META_KEY "__metadata__"
+/* A pipe or device has no size to check against.  The largest checkpoint
+ * (GF_ARCH_MAX_PARAMS floats of weights, of two moments and of the best
+ * weights: 4 GiB, and a header) fits in this twice. */
+#define MAX_STREAM_BYTES ((size_t)1 << 33)
 #define SHOW_MAX 64         /* characters of a name or dtype shown in messages */
 
 /* ---- dtypes ------------------------------------------------------------ */
@@ -784,16 +788,24 @@ gf_status gf_st_parse(const void *bytes, size_t len, const char *source, gf_st *
 static gf_status read_all(int fd, const char *path, unsigned char **out, size_t *len)
 {
     struct stat sb;
-    size_t cap = 1 << 16;
+    size_t cap = 1 << 16, limit = MAX_STREAM_BYTES;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 0 &&
-        (uint64_t)sb.st_size < SIZE_MAX)
+        (uint64_t)sb.st_size < SIZE_MAX) {
         cap = (size_t)sb.st_size + 1;
+        limit = SIZE_MAX; /* a file's size is its own bound */
+    }
     unsigned char *buf = gf__malloc(cap, "the file's contents");
     if (!buf) return GF_ERR_NOMEM;
     size_t n = 0;
     for (;;) {
+        if (n == cap && n > limit) {
+            free(buf);
+            return gf__fail(GF_ERR_FORMAT, "%s: a stream (not a regular file) of more than "
+                            "%zu GiB is refused", path, limit >> 30);
+        }
         if (n == cap) {
             size_t c = cap <= SIZE_MAX / 2 ? 2 * cap : SIZE_MAX;
+            if (c > limit) c = limit + 1; /* filling limit + 1 bytes proves it too long */
             unsigned char *p = c > cap ? realloc(buf, c) : NULL;
             if (!p) {
                 free(buf);
