@@ -11,6 +11,7 @@
  * terabyte up front. */
 #include "grafo/data.h"
 #include "core/error.h"
+#include "data/readfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -66,30 +67,6 @@ static double twos(uint32_t u, int bits)
 
 /* ---- reading through zlib ------------------------------------------- */
 
-/* zlib prefixes its messages with the path it was opened with; we add our
- * own, so drop zlib's to avoid saying it twice. */
-static const char *strip_path(const char *msg, const char *path)
-{
-    size_t n = strlen(path);
-    if (strncmp(msg, path, n) == 0 && strncmp(msg + n, ": ", 2) == 0) return msg + n + 2;
-    return msg;
-}
-
-/* Turn the stream's error state into a status and message. */
-static gf_status gz_fail(gzFile gz, const char *path)
-{
-    int saved_errno = errno, errnum = Z_OK;
-    const char *msg = gzerror(gz, &errnum);
-    if (errnum == Z_ERRNO)
-        return gf__fail(GF_ERR_IO, "%s: read error: %s", path, strerror(saved_errno));
-    if (errnum == Z_MEM_ERROR)
-        return gf__fail(GF_ERR_NOMEM, "%s: out of memory while decompressing", path);
-    /* Z_BUF_ERROR ("unexpected end of file") is a cut-off .gz; Z_DATA_ERROR
-     * is a damaged stream or a failed CRC. */
-    return gf__fail(GF_ERR_FORMAT, "%s: corrupt or truncated gzip data: %s", path,
-                    strip_path(msg, path));
-}
-
 /* Read up to `want` bytes; *got says how many came before end of file.  A
  * short count is not an error here (the caller knows what was expected),
  * but a damaged stream is.  gzread reports a truncated gzip stream as a
@@ -102,14 +79,14 @@ static gf_status read_bytes(gzFile gz, const char *path, void *buf, size_t want,
         size_t left = want - *got;
         unsigned n = left > (1u << 30) ? (1u << 30) : (unsigned)left;
         int r = gzread(gz, p + *got, n);
-        if (r < 0) return gz_fail(gz, path);
+        if (r < 0) return gf__gz_fail(gz, path, errno);
         if (r == 0) break;
         *got += (size_t)r;
     }
     if (*got < want) {
         int errnum = Z_OK;
         gzerror(gz, &errnum);
-        if (errnum != Z_OK) return gz_fail(gz, path);
+        if (errnum != Z_OK) return gf__gz_fail(gz, path, errno);
     }
     return GF_OK;
 }

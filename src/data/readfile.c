@@ -23,7 +23,7 @@ static const char *strip_path(const char *msg, const char *path)
     return msg;
 }
 
-static gf_status gz_fail(gzFile gz, const char *path, int saved_errno)
+gf_status gf__gz_fail(gzFile gz, const char *path, int saved_errno)
 {
     int errnum = Z_OK;
     const char *msg = gzerror(gz, &errnum);
@@ -32,7 +32,8 @@ static gf_status gz_fail(gzFile gz, const char *path, int saved_errno)
                         strerror(saved_errno ? saved_errno : EIO));
     if (errnum == Z_MEM_ERROR)
         return gf__fail(GF_ERR_NOMEM, "%s: out of memory while decompressing", path);
-    /* Z_BUF_ERROR is a cut-off .gz, Z_DATA_ERROR a damaged one or a bad CRC */
+    /* Z_BUF_ERROR ("unexpected end of file") is a cut-off .gz; Z_DATA_ERROR
+     * is a damaged stream or a failed CRC. */
     return gf__fail(GF_ERR_FORMAT, "%s: corrupt or truncated gzip data: %s", path,
                     strip_path(msg, path));
 }
@@ -75,14 +76,14 @@ gf_status gf__read_file(const char *path, char **data, size_t *len)
         errno = 0;
         int r = gzread(gz, buf + n, ask);
         if (r < 0) {
-            s = gz_fail(gz, path, errno);
+            s = gf__gz_fail(gz, path, errno);
             break;
         }
         if (r == 0) {
             /* a truncated gzip stream ends in a short read, not -1 */
             int errnum = Z_OK;
             gzerror(gz, &errnum);
-            if (errnum != Z_OK) s = gz_fail(gz, path, errno);
+            if (errnum != Z_OK) s = gf__gz_fail(gz, path, errno);
             break;
         }
         n += (size_t)r;

@@ -6,6 +6,7 @@
 #include "grafo/base.h"
 
 #include <stddef.h>
+#include <zlib.h>
 
 /* The largest file (after decompression) the text readers accept: 1 GiB.
  * A table that large belongs in a binary format; the cap also stops a small
@@ -20,5 +21,11 @@
  * path and the system's reason), GF_ERR_FORMAT for a damaged or truncated
  * gzip stream or a file above GF_READFILE_MAX, GF_ERR_NOMEM. */
 gf_status gf__read_file(const char *path, char **data, size_t *len);
+
+/* The status and message for the error state of a stream opened on
+ * `path`, given the errno saved right after the failing call:
+ * GF_ERR_IO for a failed read, GF_ERR_NOMEM, or GF_ERR_FORMAT for a
+ * damaged or cut-off gzip stream. */
+gf_status gf__gz_fail(gzFile gz, const char *path, int saved_errno);
 
 #endif
