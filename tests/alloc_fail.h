@@ -20,12 +20,18 @@
  *     alloc_fail_calls     // allocations asked for since arming
  *     alloc_fail_live      // blocks allocated and not yet freed
  *
+ * The blocks alive are kept in a table of their addresses, so that freeing
+ * a block the wrappers never saw (one the C library made for itself) does
+ * not lower the count and hide a leak.
+ *
  * One thread only: the counters are plain statics. */
 #ifndef GF_TESTS_ALLOC_FAIL_H
 #define GF_TESTS_ALLOC_FAIL_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static long alloc_fail_calls;    /* allocations asked for since arming */
@@ -48,6 +54,50 @@ void *__wrap_aligned_alloc(size_t a, size_t n);
 void __wrap_free(void *p);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
+
+/* ---- the blocks alive: a set of addresses (open addressing) ---- */
+
+#define ALLOC_FAIL_SLOTS ((size_t)1 << 20)
+static void **alloc_fail_table;
+
+static size_t alloc_fail_slot(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p; /* a murmur finaliser: addresses share low bits */
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdu;
+    x ^= x >> 33;
+    return (size_t)x & (ALLOC_FAIL_SLOTS - 1);
+}
+
+static void alloc_fail_track(void *p)
+{
+    if (!p) return;
+    if (!alloc_fail_table) alloc_fail_table = __real_calloc(ALLOC_FAIL_SLOTS, sizeof(void *));
+    if (!alloc_fail_table || (size_t)alloc_fail_live >= ALLOC_FAIL_SLOTS / 2) abort();
+    size_t i = alloc_fail_slot(p);
+    while (alloc_fail_table[i]) i = (i + 1) & (ALLOC_FAIL_SLOTS - 1);
+    alloc_fail_table[i] = p;
+    alloc_fail_live++;
+}
+
+/* Forget p if it was tracked, closing the gap so later probes still find
+ * their blocks. */
+static void alloc_fail_untrack(void *p)
+{
+    if (!p || !alloc_fail_table) return;
+    size_t mask = ALLOC_FAIL_SLOTS - 1, i = alloc_fail_slot(p);
+    while (alloc_fail_table[i] && alloc_fail_table[i] != p) i = (i + 1) & mask;
+    if (!alloc_fail_table[i]) return; /* not made through the wrappers */
+    alloc_fail_live--;
+    for (size_t j = (i + 1) & mask; alloc_fail_table[j]; j = (j + 1) & mask) {
+        size_t home = alloc_fail_slot(alloc_fail_table[j]);
+        int stays = i < j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        alloc_fail_table[i] = alloc_fail_table[j];
+        i = j;
+    }
+    alloc_fail_table[i] = NULL;
+}
 
 static void alloc_fail_arm(long n)
 {
@@ -73,7 +123,7 @@ void *__wrap_malloc(size_t n)
 {
     if (alloc_fail_now()) return NULL;
     void *p = __real_malloc(n);
-    if (p) alloc_fail_live++;
+    alloc_fail_track(p);
     return p;
 }
 
@@ -81,7 +131,7 @@ void *__wrap_calloc(size_t a, size_t b)
 {
     if (alloc_fail_now()) return NULL;
     void *p = __real_calloc(a, b);
-    if (p) alloc_fail_live++;
+    alloc_fail_track(p);
     return p;
 }
 
@@ -89,7 +139,7 @@ void *__wrap_aligned_alloc(size_t a, size_t n)
 {
     if (alloc_fail_now()) return NULL;
     void *p = __real_aligned_alloc(a, n);
-    if (p) alloc_fail_live++;
+    alloc_fail_track(p);
     return p;
 }
 
@@ -98,18 +148,21 @@ void *__wrap_aligned_alloc(size_t a, size_t n)
 void *__wrap_realloc(void *p, size_t n)
 {
     if (p && n == 0) {
-        alloc_fail_live--;
+        alloc_fail_untrack(p);
         return __real_realloc(p, 0);
     }
     if (alloc_fail_now()) return NULL;
     void *q = __real_realloc(p, n);
-    if (q && !p) alloc_fail_live++;
+    if (q) {
+        alloc_fail_untrack(p);
+        alloc_fail_track(q);
+    }
     return q;
 }
 
 void __wrap_free(void *p)
 {
-    if (p) alloc_fail_live--;
+    alloc_fail_untrack(p);
     __real_free(p);
 }
 
