@@ -610,7 +610,20 @@ static void test_hostile(void)
      * (found by fuzzing: this took 0.4 s before the products were capped
      * at 2^19) */
     expect_terms_error("v0 ~ (v1+v2+v3+v4+v5+v6+v7+v8+v9+v10+v11+v12+v13)^13 : (v1+v2+v3+v4+v5)^5",
-                       wide, "more than 524288 products of terms", NULL);
+                       wide, "more than 524288 steps", NULL);
+    /* a '+' costs what it adds, not the sum so far: 16383 terms and then
+     * 2000 more parts stay well within the steps */
+    size_t cap = 64 + 2000 * 8;
+    char *sum = malloc(cap);
+    snprintf(sum, cap, "v0 ~ v1*v2*v3*v4*v5*v6*v7*v8*v9*v10*v11*v12*v13*v14");
+    for (int k = 0; k < 1000; k++) strcat(sum, " + v15 - v15");
+    strcat(sum, " + v15");
+    t = NULL;
+    CHECK(gf_terms_new(sum, wide, &t) == GF_OK && gf_terms_ncols(t) == 16384 &&
+              !strcmp(gf_terms_colname(t, 14), "v15"),
+          "a product of 14 and then 2000 parts: %s", gf_errmsg());
+    gf_terms_free(t);
+    free(sum);
     gf_frame_free(wide);
 
     free(s);
@@ -767,6 +780,46 @@ static void test_wide(void)
     gf_frame_free(f);
 }
 
+/* Factors are coded by R's rule whether the formula has at most 64
+ * variables (subset tests on bit sets) or more (on sorted lists): the same
+ * factor terms get the same columns either way. */
+static void test_coding_past_64(void)
+{
+    size_t rows = 9;
+    gf_frame *f = gf_frame_new(rows);
+    double v[9];
+    char name[16];
+    for (size_t j = 0; j <= 66; j++) {
+        for (size_t i = 0; i < rows; i++) v[i] = (double)((i * 5 + j) % 7);
+        snprintf(name, sizeof name, j ? "n%zu" : "y", j);
+        gf_frame_add_numeric(f, name, v);
+    }
+    const char *levels[] = {"a", "b", "c"};
+    gf_frame_add_factor(f, "f1", (const int32_t[]){0, 1, 2, 0, 1, 2, 0, 1, 2}, levels, 3);
+    gf_frame_add_factor(f, "f2", (const int32_t[]){0, 0, 1, 1, 2, 2, 0, 1, 2}, levels, 3);
+    gf_terms *narrow = NULL, *wide = NULL;
+    CHECK(gf_terms_new("y ~ n1 + f1 + f2 + f1:f2 + n1:f2 + n1:f1:f2", f, &narrow) == GF_OK, "%s",
+          gf_errmsg());
+    CHECK(gf_terms_new("y ~ . + f1:f2 + n1:f2 + n1:f1:f2", f, &wide) == GF_OK && gf_terms_nvars(wide) == 69,
+          "%s", gf_errmsg());
+    size_t k = 0, nf = 0;
+    for (size_t j = 0; narrow && wide && j < gf_terms_ncols(wide); j++) {
+        const char *c = gf_terms_colname(wide, j);
+        if (!strchr(c, 'f')) continue;
+        while (k < gf_terms_ncols(narrow) && !strchr(gf_terms_colname(narrow, k), 'f')) k++;
+        CHECK(k < gf_terms_ncols(narrow) && !strcmp(c, gf_terms_colname(narrow, k)),
+              "column %zu: %s, with few variables %s", j, c,
+              k < gf_terms_ncols(narrow) ? gf_terms_colname(narrow, k) : "(none)");
+        k++, nf++;
+    }
+    /* f1b f1c f2b f2c; f1:f2 by contrasts; n1:f2 by contrasts (n1 came
+     * before); in n1:f1:f2, f1 by contrasts (n1:f2 holds the rest) and f2
+     * by indicators (no earlier term holds n1 and f1) */
+    CHECK(nf == 4 + 4 + 2 + 2 * 3, "%zu columns of factors", nf);
+    gf_terms_free(narrow), gf_terms_free(wide);
+    gf_frame_free(f);
+}
+
 int main(void)
 {
     test_r_cases();
@@ -777,6 +830,7 @@ int main(void)
     test_hostile();
     test_fuzz();
     test_wide();
+    test_coding_past_64();
     test_design_cap();
     gf_design_free(NULL);
     gf_terms_free(NULL);

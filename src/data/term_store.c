@@ -10,9 +10,10 @@
 #include <string.h>
 
 /* Limits against formulas that would expand into more than any model can
- * use: distinct terms and unions computed while expanding. */
+ * use: distinct terms, and steps taken while expanding (each product of
+ * two terms, and each term a '+' or '-' goes through, is a step). */
 #define MAX_TERMS ((size_t)1 << 14)
-#define MAX_UNIONS ((size_t)1 << 19)
+#define MAX_STEPS ((size_t)1 << 19)
 
 /* ---- strings to indices ------------------------------------------------- */
 
@@ -101,10 +102,16 @@ static size_t store_slot(const term_store *s, const size_t *v, size_t n)
 }
 
 /* Narrow terms by their 64-bit set. */
+/* Fibonacci hashing, folded: the product's high bits mix best. */
+static size_t hash64(uint64_t x)
+{
+    uint64_t h = x * 0x9e3779b97f4a7c15u;
+    return (size_t)(h ^ (h >> 32));
+}
+
 static size_t mask_slot(const term_store *s, uint64_t m)
 {
-    uint64_t h = m * 0x9e3779b97f4a7c15u; /* Fibonacci hashing: the high bits mix best */
-    size_t i = (size_t)(h ^ (h >> 32)) & (s->tcap - 1);
+    size_t i = hash64(m) & (s->tcap - 1);
     while (s->mtable[i] && s->mask[s->mtable[i] - 1] != m) i = (i + 1) & (s->tcap - 1);
     return i;
 }
@@ -239,6 +246,15 @@ static gf_status add_once(term_store *s, term_ids *out, size_t id, unsigned stam
     return gf__ids_push(out, id);
 }
 
+/* Count n more steps against MAX_STEPS. */
+static gf_status take_steps(term_store *s, size_t n)
+{
+    s->steps += n;
+    if (s->steps <= MAX_STEPS) return GF_OK;
+    return gf__fail(GF_ERR_ARG, "it takes more than %zu steps to expand (products of terms, "
+                    "and terms that '+' and '-' go through)", MAX_STEPS);
+}
+
 /* The union of two narrow terms: found by its bits, or interned. */
 static gf_status narrow_union(term_store *s, size_t a, size_t b, size_t *id)
 {
@@ -257,9 +273,8 @@ static gf_status narrow_union(term_store *s, size_t a, size_t b, size_t *id)
 static gf_status term_union(term_store *s, size_t a, size_t b, size_t **buf, size_t *bufcap,
                             size_t *id)
 {
-    if (++s->unions > MAX_UNIONS)
-        return gf__fail(GF_ERR_ARG, "its interactions are too many to expand "
-                        "(more than %zu products of terms)", MAX_UNIONS);
+    gf_status st = take_steps(s, 1);
+    if (st) return st;
     if (is_narrow(s, a) && is_narrow(s, b)) return narrow_union(s, a, b, id);
     size_t na = s->len[a], nb = s->len[b];
     if (na + nb > *bufcap) {
@@ -297,19 +312,89 @@ gf_status gf__store_interact(term_store *s, const term_ids *a, const term_ids *b
 gf_status gf__store_join(term_store *s, const term_ids *a, const term_ids *b, term_ids *out)
 {
     unsigned stamp = new_stamp(s);
-    gf_status st = GF_OK;
+    gf_status st = take_steps(s, a->n + b->n);
     for (size_t i = 0; i < a->n && !st; i++) st = add_once(s, out, a->id[i], stamp);
     for (size_t i = 0; i < b->n && !st; i++) st = add_once(s, out, b->id[i], stamp);
     return st;
 }
 
-/* out = the terms of a that are not terms of b. */
-gf_status gf__store_without(term_store *s, const term_ids *a, const term_ids *b, term_ids *out)
+/* ---- a sum's terms, added and removed one part at a time --------------- */
+
+#define REMOVED SIZE_MAX /* a list entry whose term a '-' took out */
+
+/* The slot of term `id`: where it is, or the empty one where it would go. */
+static size_t acc_slot(const term_acc *a, size_t id)
 {
-    unsigned stamp = new_stamp(s);
-    for (size_t i = 0; i < b->n; i++) s->stamp[b->id[i]] = stamp;
-    gf_status st = GF_OK;
-    for (size_t i = 0; i < a->n && !st; i++)
-        if (s->stamp[a->id[i]] != stamp) st = gf__ids_push(out, a->id[i]);
+    size_t i = hash64(id) & (a->cap - 1);
+    while (a->at[i] && a->key[i] != id) i = (i + 1) & (a->cap - 1);
+    return i;
+}
+
+/* Whether the term in slot i is in the sum now (its entry not removed). */
+static int acc_has(const term_acc *a, size_t i)
+{
+    return a->at[i] && a->list.id[a->at[i] - 1] == a->key[i];
+}
+
+static gf_status acc_grow(term_acc *a)
+{
+    size_t cap = a->cap ? 2 * a->cap : 64;
+    size_t *key = gf__calloc(cap, sizeof *key, "a formula's terms");
+    size_t *at = key ? gf__calloc(cap, sizeof *at, "a formula's terms") : NULL;
+    if (!at) {
+        free(key);
+        return GF_ERR_NOMEM;
+    }
+    term_acc bigger = { .list = a->list, .key = key, .at = at, .cap = cap, .used = a->used };
+    for (size_t i = 0; i < a->cap; i++)
+        if (a->at[i]) {
+            size_t j = acc_slot(&bigger, a->key[i]);
+            key[j] = a->key[i];
+            at[j] = a->at[i];
+        }
+    free(a->key), free(a->at);
+    *a = bigger;
+    return GF_OK;
+}
+
+gf_status gf__acc_add(term_store *s, term_acc *a, const term_ids *part)
+{
+    gf_status st = take_steps(s, part->n);
+    for (size_t k = 0; k < part->n && !st; k++) {
+        size_t id = part->id[k], i = a->cap ? acc_slot(a, id) : 0;
+        if (a->cap && acc_has(a, i)) continue;
+        if (!a->cap || (!a->at[i] && 2 * (a->used + 1) > a->cap)) {
+            if ((st = acc_grow(a))) break;
+            i = acc_slot(a, id);
+        }
+        if ((st = gf__ids_push(&a->list, id))) break;
+        if (!a->at[i]) a->used++;
+        a->key[i] = id;
+        a->at[i] = a->list.n; /* a term taken out and added again goes to the end */
+    }
     return st;
+}
+
+gf_status gf__acc_remove(term_store *s, term_acc *a, const term_ids *part)
+{
+    gf_status st = take_steps(s, part->n);
+    for (size_t k = 0; k < part->n && !st && a->cap; k++) {
+        size_t i = acc_slot(a, part->id[k]);
+        if (acc_has(a, i)) a->list.id[a->at[i] - 1] = REMOVED;
+    }
+    return st;
+}
+
+gf_status gf__acc_finish(const term_acc *a, term_ids *out)
+{
+    gf_status st = GF_OK;
+    for (size_t k = 0; k < a->list.n && !st; k++)
+        if (a->list.id[k] != REMOVED) st = gf__ids_push(out, a->list.id[k]);
+    return st;
+}
+
+void gf__acc_free(term_acc *a)
+{
+    free(a->list.id), free(a->key), free(a->at);
+    memset(a, 0, sizeof *a);
 }

@@ -137,23 +137,19 @@ static gf_status nest(terms_ctx *c, const term_ids *a, const term_ids *b, term_i
 
 static gf_status eval_sum(terms_ctx *c, const fx_node *e, term_ids *out)
 {
-    term_ids acc = {0};
+    term_acc acc = {0};
     gf_status s = GF_OK;
     for (size_t i = 0; i < e->nkids && !s; i++) {
-        term_ids part = {0}, next = {0};
+        term_ids part = {0};
         int minus = e->op[i] == '-';
         if (minus) c->parity = !c->parity;
         s = eval(c, e->kid[i], &part);
         if (minus) c->parity = !c->parity;
-        if (!s)
-            s = minus ? gf__store_without(&c->st, &acc, &part, &next)
-                      : gf__store_join(&c->st, &acc, &part, &next);
-        if (!s) ids_move(&acc, &next);
+        if (!s) s = minus ? gf__acc_remove(&c->st, &acc, &part) : gf__acc_add(&c->st, &acc, &part);
         free(part.id);
-        free(next.id);
     }
-    if (!s) ids_move(out, &acc);
-    free(acc.id);
+    if (!s) s = gf__acc_finish(&acc, out);
+    gf__acc_free(&acc);
     return s;
 }
 

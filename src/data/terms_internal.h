@@ -29,7 +29,7 @@ typedef struct term_store {
     size_t *mtable;     /* tcap slots: id + 1 of a narrow term by its mask, or 0 */
     size_t tcap;
     unsigned now;       /* the current stamp */
-    size_t unions;      /* unions computed so far, against MAX_UNIONS (term_store.c) */
+    size_t steps;       /* steps taken so far, against MAX_STEPS (term_store.c) */
 } term_store;
 
 /* A list of terms: their ids in a store. */
@@ -45,13 +45,30 @@ void gf__store_free(term_store *s); /* its arrays, not s */
 /* Append id to l; GF_ERR_NOMEM. */
 gf_status gf__ids_push(term_ids *l, size_t id);
 
-/* The lists' algebra (a:b, a then b's new terms, a without b's), each
- * appending to `out`.  Interacting fails with GF_ERR_ARG past MAX_TERMS
- * terms or MAX_UNIONS unions; all with GF_ERR_NOMEM. */
+/* The lists' algebra (a:b, and a then b's new terms), each appending to
+ * `out`.  Each fails with GF_ERR_ARG past MAX_STEPS steps (interacting
+ * also past MAX_TERMS terms), and with GF_ERR_NOMEM. */
 gf_status gf__store_interact(term_store *s, const term_ids *a, const term_ids *b,
                              term_ids *out);
 gf_status gf__store_join(term_store *s, const term_ids *a, const term_ids *b, term_ids *out);
-gf_status gf__store_without(term_store *s, const term_ids *a, const term_ids *b, term_ids *out);
+
+/* A sum's terms as its parts are added and taken out, left to right, each
+ * part costing its own length (merging lists would cost the sum's length
+ * at every '+', quadratic in a long formula such as a model file's).  A
+ * zeroed term_acc is empty. */
+typedef struct term_acc {
+    term_ids list;    /* the terms in order; a taken-out entry is SIZE_MAX */
+    size_t *key, *at; /* cap slots: a term id, and 1 + its latest place in list (0: empty) */
+    size_t cap, used;
+} term_acc;
+
+/* Add part's terms not in the sum, at its end; take part's terms out of
+ * it.  GF_ERR_ARG past MAX_STEPS steps; GF_ERR_NOMEM. */
+gf_status gf__acc_add(term_store *s, term_acc *a, const term_ids *part);
+gf_status gf__acc_remove(term_store *s, term_acc *a, const term_ids *part);
+/* Append the sum's terms, in order, to out; GF_ERR_NOMEM. */
+gf_status gf__acc_finish(const term_acc *a, term_ids *out);
+void gf__acc_free(term_acc *a);
 
 /* ---- resolving (terms.c) ------------------------------------------------ */
 
