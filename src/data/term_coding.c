@@ -32,25 +32,37 @@ static int subset(const size_t *a, size_t na, const size_t *b, size_t nb)
 /* Subset tests allowed while coding, against formulas built to be slow. */
 #define MAX_SUBSET_TESTS ((size_t)1 << 26)
 
+/* Whether the sorted set buf[0..m), whose bits are `bits` if the formula
+ * has at most 64 variables (mask non-NULL), is contained in term e. */
+static int in_term(const gf_terms *t, size_t e, const uint64_t *mask, uint64_t bits,
+                   const size_t *buf, size_t m)
+{
+    if (mask) return (bits & ~mask[e]) == 0;
+    return t->terms[e].order >= m && subset(buf, m, t->terms[e].var, t->terms[e].order);
+}
+
 /* R's TermCode: factor `pick` of term ti is coded by contrasts (1) if the
  * term without it is empty or contained in an earlier term, else by
  * indicators (2).  first[v] is the first term holding variable v: a term
- * holding all of the rest comes no earlier than the latest of those. */
-static int term_code(const gf_terms *t, size_t ti, size_t pick, const size_t *first, size_t *buf,
-                     size_t *tests)
+ * holding all of the rest comes no earlier than the latest of those.
+ * mask[e], if not NULL, is term e's variables as bits. */
+static int term_code(const gf_terms *t, size_t ti, size_t pick, const size_t *first,
+                     const uint64_t *mask, size_t *buf, size_t *tests)
 {
     const gf__term *term = &t->terms[ti];
     size_t m = 0, from = 0;
+    uint64_t bits = 0;
     for (size_t q = 0; q < term->order; q++)
         if (q != pick) {
             buf[m++] = term->var[q];
+            if (mask) bits |= (uint64_t)1 << term->var[q];
             if (first[term->var[q]] > from) from = first[term->var[q]];
         }
     if (m == 0) return 1;
     if (m == 1) return first[buf[0]] < ti ? 1 : 2;
     for (size_t e = from; e < ti; e++) {
         if (++*tests > MAX_SUBSET_TESTS) return -1;
-        if (t->terms[e].order >= m && subset(buf, m, t->terms[e].var, t->terms[e].order)) return 1;
+        if (in_term(t, e, mask, bits, buf, m)) return 1;
     }
     return 2;
 }
@@ -67,6 +79,17 @@ gf_status gf__terms_code(gf_terms *t)
         free(buf);
         return GF_ERR_NOMEM;
     }
+    /* with at most 64 variables (nearly always) a subset test is on bits */
+    uint64_t *mask = t->nvars <= 64 ? gf__calloc(t->nterms ? t->nterms : 1, sizeof *mask,
+                                                 "coding terms")
+                                    : NULL;
+    if (t->nvars <= 64 && !mask) {
+        free(buf), free(first);
+        return GF_ERR_NOMEM;
+    }
+    for (size_t ti = 0; mask && ti < t->nterms; ti++)
+        for (size_t q = 0; q < t->terms[ti].order; q++)
+            mask[ti] |= (uint64_t)1 << t->terms[ti].var[q];
     for (size_t v = 0; v < t->nvars; v++) first[v] = SIZE_MAX;
     for (size_t ti = t->nterms; ti-- > 0;)
         for (size_t q = 0; q < t->terms[ti].order; q++) first[t->terms[ti].var[q]] = ti;
@@ -75,13 +98,12 @@ gf_status gf__terms_code(gf_terms *t)
         gf__term *term = &t->terms[ti];
         for (size_t q = 0; q < term->order && code >= 0; q++) {
             code = t->vars[term->var[q]].type == GF_COL_FACTOR
-                       ? term_code(t, ti, q, first, buf, &tests)
+                       ? term_code(t, ti, q, first, mask, buf, &tests)
                        : 0;
             term->coding[q] = code;
         }
     }
-    free(buf);
-    free(first);
+    free(buf), free(first), free(mask);
     if (code < 0)
         return gf__fail(GF_ERR_ARG, "formula '%s': its interactions of factors are too many to "
                         "code (more than %zu comparisons of terms)", t->formula, MAX_SUBSET_TESTS);
