@@ -102,11 +102,18 @@ static size_t store_slot(const term_store *s, const size_t *v, size_t n)
 }
 
 /* Narrow terms by their 64-bit set. */
-/* Fibonacci hashing, folded: the product's high bits mix best. */
+/* Every bit of x moves every bit of the hash (MurmurHash3's finaliser):
+ * the sets of a formula with many variables differ only in high bits,
+ * which a plain multiplicative hash leaves out of the low bits a table
+ * uses, so lookups collided into long probes (found by fuzzing). */
 static size_t hash64(uint64_t x)
 {
-    uint64_t h = x * 0x9e3779b97f4a7c15u;
-    return (size_t)(h ^ (h >> 32));
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdu;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53u;
+    x ^= x >> 33;
+    return (size_t)x;
 }
 
 static size_t mask_slot(const term_store *s, uint64_t m)
