@@ -256,16 +256,17 @@ static gf_status add_once(term_store *s, term_ids *out, size_t id, unsigned stam
 /* Count n more steps against MAX_STEPS. */
 static gf_status take_steps(term_store *s, size_t n)
 {
-    s->steps += n;
-    if (s->steps <= MAX_STEPS) return GF_OK;
+    if (n <= MAX_STEPS - s->steps) {
+        s->steps += n;
+        return GF_OK;
+    }
     return gf__fail(GF_ERR_ARG, "it takes more than %zu steps to expand (products of terms, "
                     "and terms that '+' and '-' go through)", MAX_STEPS);
 }
 
-/* The union of two narrow terms: found by its bits, or interned. */
-static gf_status narrow_union(term_store *s, size_t a, size_t b, size_t *id)
+/* The id of the narrow set with bits m: found by them, or interned. */
+static gf_status narrow_id(term_store *s, uint64_t m, size_t *id)
 {
-    uint64_t m = s->mask[a] | s->mask[b];
     size_t slot = mask_slot(s, m);
     if (s->mtable[slot]) {
         *id = s->mtable[slot] - 1;
@@ -280,9 +281,7 @@ static gf_status narrow_union(term_store *s, size_t a, size_t b, size_t *id)
 static gf_status term_union(term_store *s, size_t a, size_t b, size_t **buf, size_t *bufcap,
                             size_t *id)
 {
-    gf_status st = take_steps(s, 1);
-    if (st) return st;
-    if (is_narrow(s, a) && is_narrow(s, b)) return narrow_union(s, a, b, id);
+    if (is_narrow(s, a) && is_narrow(s, b)) return narrow_id(s, s->mask[a] | s->mask[b], id);
     size_t na = s->len[a], nb = s->len[b];
     if (na + nb > *bufcap) {
         size_t *t = realloc(*buf, (na + nb) * sizeof *t);
@@ -300,12 +299,33 @@ static gf_status term_union(term_store *s, size_t a, size_t b, size_t **buf, siz
     return gf__store_intern(s, *buf, k, id);
 }
 
+static int all_narrow(const term_store *s, const term_ids *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!is_narrow(s, l->id[i])) return 0;
+    return 1;
+}
+
 /* out = a:b, each term of a (outer) with each of b. */
 gf_status gf__store_interact(term_store *s, const term_ids *a, const term_ids *b, term_ids *out)
 {
-    size_t *buf = NULL, cap = 0, id;
-    gf_status st = GF_OK;
+    /* every product is a step: refuse before computing any */
+    gf_status st = take_steps(s, a->n * b->n);
+    if (st) return st;
     unsigned stamp = new_stamp(s);
+    if (all_narrow(s, a) && all_narrow(s, b)) {
+        /* nearly always, and the inner loop of a^k: kept to an OR and a lookup */
+        for (size_t i = 0; i < a->n && !st; i++) {
+            uint64_t ma = s->mask[a->id[i]];
+            for (size_t j = 0; j < b->n && !st; j++) {
+                size_t id;
+                st = narrow_id(s, ma | s->mask[b->id[j]], &id);
+                if (!st) st = add_once(s, out, id, stamp);
+            }
+        }
+        return st;
+    }
+    size_t *buf = NULL, cap = 0, id;
     for (size_t i = 0; i < a->n && !st; i++)
         for (size_t j = 0; j < b->n && !st; j++) {
             st = term_union(s, a->id[i], b->id[j], &buf, &cap, &id);
