@@ -11,6 +11,10 @@
 # fuzz/regress/TARGET/ so the normal suite replays it.  Every run is
 # appended to build-fuzz/fuzz-runs.tsv, and the table's "total" column sums
 # the executions over all runs kept there.  Exits 1 if anything crashed.
+#
+# FUZZ_INSTANCE=NAME runs another copy of the targets beside a run already
+# going (one per core): it logs to build-fuzz/logs/TARGET-NAME.log and
+# grows build-fuzz/corpus/TARGET-NAME, reading the main corpus as well.
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -22,15 +26,19 @@ scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
 CC=clang scripts/build.sh build-fuzz -DGRAFO_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 out=build-fuzz
+instance=${FUZZ_INSTANCE:+-$FUZZ_INSTANCE}
 mkdir -p "$out/logs" "$out/crashes"
 for t in $targets; do
     [ -x "$out/fuzz/fuzz_$t" ] || { echo "fuzz.sh: no target '$t'" >&2; exit 2; }
 done
 
-# One target's run: its log is $out/logs/TARGET.log.
+# One target's run: its log is $out/logs/TARGET.log (TARGET-NAME.log for an instance).
 run_one() {
     t=$1
-    mkdir -p "$out/corpus/$t"
+    mkdir -p "$out/corpus/$t$instance" "$out/corpus/$t"
+    # new inputs go to the first directory; the others are read
+    corpora="$out/corpus/$t fuzz/corpus/$t"
+    [ -n "$instance" ] && corpora="$out/corpus/$t$instance $corpora"
     dict=""
     [ -f "fuzz/dict/$t.dict" ] && dict="-dict=fuzz/dict/$t.dict"
     # The targets print nothing but a broken contract, on stderr; grafo
@@ -41,8 +49,8 @@ run_one() {
     # shellcheck disable=SC2086
     OMP_NUM_THREADS=1 "$out/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=$mask \
-        -artifact_prefix="$out/crashes/$t-" $dict "$out/corpus/$t" "fuzz/corpus/$t" \
-        >"$out/logs/$t.log" 2>&1 || true
+        -artifact_prefix="$out/crashes/$t-" $dict $corpora >"$out/logs/$t$instance.log" 2>&1 \
+        || true
 }
 # Targets run $jobs at a time; each runs for the same time, so in batches.
 running=0
@@ -60,7 +68,7 @@ crashed=0
 printf '%-11s %8s %12s %9s %6s %7s %8s %14s %8s\n' target seconds executions exec/s cov features \
     corpus total crashes
 for t in $targets; do
-    log="$out/logs/$t.log"
+    log="$out/logs/$t$instance.log"
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
