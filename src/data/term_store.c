@@ -101,7 +101,6 @@ static size_t store_slot(const term_store *s, const size_t *v, size_t n)
     return i;
 }
 
-/* Narrow terms by their 64-bit set. */
 /* Every bit of x moves every bit of the hash (MurmurHash3's finaliser):
  * the sets of a formula with many variables differ only in high bits,
  * which a plain multiplicative hash leaves out of the low bits a table
@@ -116,6 +115,8 @@ static size_t hash64(uint64_t x)
     return (size_t)x;
 }
 
+/* Narrow terms by their 64-bit set: where m is, or the empty slot where it
+ * would go. */
 static size_t mask_slot(const term_store *s, uint64_t m)
 {
     size_t i = hash64(m) & (s->tcap - 1);
