@@ -347,7 +347,7 @@ static gf_status fit_softmax(const fit_opts *o, const table *t, const gf_xy *d, 
     if (o->max_iter) mo.max_iter = (int)o->max_iter;
     gf_mlogit *m = NULL;
     gf_status s = gf_mlogit_fit(d, &mo, &m);
-    s = gf_pipeline_set_setting(pipe, "lambda", mo.lambda);
+    if (s == GF_OK) s = gf_pipeline_set_setting(pipe, "lambda", mo.lambda);
     if (s != GF_OK) {
         gf_mlogit_free(m);
         return s;

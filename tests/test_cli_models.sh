@@ -63,6 +63,15 @@ expect 0 "versicolor" fit softmax --data "$data/iris.csv" --formula "Species ~ .
     --save "$tmp/softmax.st"
 expect 0 "accuracy  0.9[6-9]" eval --model "$tmp/softmax.st" --data "$data/iris.csv"
 expect 0 "prob_virginica" predict --model "$tmp/softmax.st" --data "$data/iris.csv"
+# A fit its solver refuses exits 3 with the solver's message (softmax once
+# went on with no model and crashed).
+printf 'y,x\na,1e300\nb,-1e300\na,1e300\nb,2e300\n' >"$tmp/huge.csv"
+for kind in logistic softmax perceptron linsvm; do
+    expect 3 "rescale the column" fit "$kind" --data "$tmp/huge.csv" --formula "y ~ x"
+done
+printf 'y,x\n1,1e300\n2,-1e300\n3,1e300\n4,2e300\n' >"$tmp/huge_y.csv"
+expect 3 "rescale the column" fit ols --data "$tmp/huge_y.csv" --formula "y ~ x"
+expect 3 "rescale the column" fit lasso --data "$tmp/huge_y.csv" --formula "y ~ x" --lambda 1
 expect 0 "one-vs-rest" fit perceptron --data "$data/iris.csv" --formula "Species ~ ." --scale standard
 expect 0 "score" fit linsvm --data "$data/mtcars.csv" --formula "am ~ wt + hp" --scale standard \
     --save "$tmp/svm.st"
