@@ -139,6 +139,16 @@ static int is_narrow(const term_store *s, size_t id)
     return s->len[id] == 0 || s->var[s->off[id] + s->len[id] - 1] < 64;
 }
 
+/* Two zeroed tables of n slots, both or neither. */
+static gf_status new_tables(size_t n, size_t **a, size_t **b)
+{
+    *a = gf__calloc(n, sizeof **a, "a formula's terms");
+    *b = *a ? gf__calloc(n, sizeof **b, "a formula's terms") : NULL;
+    if (*b) return GF_OK;
+    free(*a);
+    return GF_ERR_NOMEM;
+}
+
 static gf_status too_many_terms(void)
 {
     return gf__fail(GF_ERR_ARG, "it expands to more than %zu distinct terms", MAX_TERMS);
@@ -161,13 +171,8 @@ static gf_status store_grow(term_store *s)
         s->cap = cap;
     }
     if (2 * (s->n + 1) > s->tcap) {
-        size_t tcap = s->tcap ? 2 * s->tcap : 128;
-        size_t *table = gf__calloc(tcap, sizeof *table, "a formula's terms");
-        size_t *mtable = table ? gf__calloc(tcap, sizeof *mtable, "a formula's terms") : NULL;
-        if (!mtable) {
-            free(table);
-            return GF_ERR_NOMEM;
-        }
+        size_t tcap = s->tcap ? 2 * s->tcap : 128, *table, *mtable;
+        if (new_tables(tcap, &table, &mtable)) return GF_ERR_NOMEM;
         free(s->table), free(s->mtable);
         s->table = table;
         s->mtable = mtable;
@@ -366,13 +371,8 @@ static int acc_has(const term_acc *a, size_t i)
 
 static gf_status acc_grow(term_acc *a)
 {
-    size_t cap = a->cap ? 2 * a->cap : 64;
-    size_t *key = gf__calloc(cap, sizeof *key, "a formula's terms");
-    size_t *at = key ? gf__calloc(cap, sizeof *at, "a formula's terms") : NULL;
-    if (!at) {
-        free(key);
-        return GF_ERR_NOMEM;
-    }
+    size_t cap = a->cap ? 2 * a->cap : 64, *key, *at;
+    if (new_tables(cap, &key, &at)) return GF_ERR_NOMEM;
     term_acc bigger = { .list = a->list, .key = key, .at = at, .cap = cap, .used = a->used };
     for (size_t i = 0; i < a->cap; i++)
         if (a->at[i]) {
