@@ -800,7 +800,8 @@ static void test_coding_past_64(void)
     gf_terms *narrow = NULL, *wide = NULL;
     CHECK(gf_terms_new("y ~ n1 + f1 + f2 + f1:f2 + n1:f2 + n1:f1:f2", f, &narrow) == GF_OK, "%s",
           gf_errmsg());
-    CHECK(gf_terms_new("y ~ . + f1:f2 + n1:f2 + n1:f1:f2", f, &wide) == GF_OK && gf_terms_nvars(wide) == 69,
+    CHECK(gf_terms_new("y ~ . + f1:f2 + n1:f2 + n1:f1:f2", f, &wide) == GF_OK &&
+              gf_terms_nvars(wide) == 69,
           "%s", gf_errmsg());
     size_t k = 0, nf = 0;
     for (size_t j = 0; narrow && wide && j < gf_terms_ncols(wide); j++) {
