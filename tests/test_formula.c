@@ -204,6 +204,21 @@ static void test_r_cases(void)
         const mm_case *c = &mm_cases[i];
         check_case(c, c->data == MM_MTCARS ? mt : c->data == MM_MTCARS_FACTORS ? mf : ch);
     }
+    /* A term taken out and added again goes to the end; adding one that is
+     * there changes nothing (R 4.2's attr(terms(f), "term.labels")). */
+    static const char *const readded[][2] = {
+        { "mpg ~ wt + hp - wt + wt", "mpg ~ hp + wt" },
+        { "mpg ~ wt + hp + qsec - hp + hp + wt", "mpg ~ wt + qsec + hp" },
+        { "mpg ~ wt*hp - wt:hp + hp:wt - hp", "mpg ~ wt + wt:hp" },
+    };
+    for (size_t i = 0; i < sizeof readded / sizeof readded[0]; i++) {
+        gf_terms *t = NULL;
+        CHECK(gf_terms_new(readded[i][0], mt, &t) == GF_OK &&
+                  !strcmp(gf_terms_formula(t), readded[i][1]),
+              "'%s' became '%s', R says '%s'", readded[i][0], t ? gf_terms_formula(t) : gf_errmsg(),
+              readded[i][1]);
+        gf_terms_free(t);
+    }
     gf_frame_free(mt), gf_frame_free(mf), gf_frame_free(ch);
 }
 
