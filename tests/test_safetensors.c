@@ -86,19 +86,24 @@ static void spit(const char *path, const void *bytes, size_t len)
     fclose(f);
 }
 
-/* gf_st_load from a pipe that a child process fills with bytes[0..n). */
-static gf_status load_piped(const unsigned char *bytes, size_t n, gf_st **out)
+/* gf_st_load from a pipe that a child process fills with bytes[0..n),
+ * and then, if `endless`, with those bytes again and again until the
+ * reader closes it (as /dev/zero or `yes` would). */
+static gf_status load_piped(const unsigned char *bytes, size_t n, int endless, gf_st **out)
 {
     int fds[2];
     if (pipe(fds) != 0) return GF_ERR_IO;
     pid_t child = fork();
     if (child == 0) {
         close(fds[0]);
-        for (size_t done = 0; done < n;) {
-            ssize_t w = write(fds[1], bytes + done, n - done);
-            if (w <= 0) _exit(1);
-            done += (size_t)w;
-        }
+        signal(SIGPIPE, SIG_IGN);
+        do {
+            for (size_t done = 0; done < n;) {
+                ssize_t w = write(fds[1], bytes + done, n - done);
+                if (w <= 0) _exit(endless && errno == EPIPE ? 0 : 1);
+                done += (size_t)w;
+            }
+        } while (endless);
         _exit(0);
     }
     close(fds[1]);
@@ -241,7 +246,7 @@ static void test_round_trip(void)
     if (mem) check_reference(mem, "parsed");
     /* From a pipe, which has no size to read ahead of. */
     gf_st *piped = NULL;
-    CHECK(load_piped(a, n1, &piped) == GF_OK, "from a pipe: %s", gf_errmsg());
+    CHECK(load_piped(a, n1, 0, &piped) == GF_OK, "from a pipe: %s", gf_errmsg());
     if (piped) check_reference(piped, "piped");
     gf_st_free(piped);
     free(a);
@@ -325,7 +330,7 @@ static void test_big_pipe(void)
     size_t n = 0;
     unsigned char *bytes = slurp(p, &n);
     gf_st *piped = NULL;
-    CHECK(bytes && load_piped(bytes, n, &piped) == GF_OK, "from a pipe: %s", gf_errmsg());
+    CHECK(bytes && load_piped(bytes, n, 0, &piped) == GF_OK, "from a pipe: %s", gf_errmsg());
     const gf_st_tensor *t = piped ? gf_st_find(piped, "w") : NULL;
     CHECK(n > 300000 && t && t->count == 300000 && ((const uint8_t *)t->data)[299999] == 9,
           "a 300 kB tensor from a pipe");
@@ -333,6 +338,17 @@ static void test_big_pipe(void)
     gf_st_free(big);
     free(bytes);
     unlink(p);
+
+    /* An endless stream whose first bytes cannot be a header length is
+     * refused at once, not read to the 8 GiB a stream may have. */
+    static const unsigned char zero[8], yes[9] = "y\ny\ny\ny\n";
+    piped = NULL;
+    CHECK(load_piped(zero, 8, 1, &piped) == GF_ERR_FORMAT && !piped &&
+              strstr(gf_errmsg(), "header is empty"),
+          "endless zeros: %s", gf_errmsg());
+    CHECK(load_piped(yes, 8, 1, &piped) == GF_ERR_FORMAT && !piped &&
+              strstr(gf_errmsg(), "over the cap"),
+          "endless 'y': %s", gf_errmsg());
 }
 
 static void test_atomic(void)

@@ -448,6 +448,18 @@ gf_status gf_st_save(const gf_st *st, const char *path)
 
 /* ---- reading ----------------------------------------------------------- */
 
+/* The header length, the file's first 8 bytes, must be 1 to the cap. */
+static gf_status check_header_length(uint64_t n, const char *src)
+{
+    if (n > GF_ST_MAX_HEADER)
+        return gf__fail(GF_ERR_FORMAT,
+                        "%s: the header length %llu is over the cap of %u bytes (is this a "
+                        "safetensors file?)",
+                        src, (unsigned long long)n, GF_ST_MAX_HEADER);
+    if (n == 0) return gf__fail(GF_ERR_FORMAT, "%s: the header is empty (its length is 0)", src);
+    return GF_OK;
+}
+
 static const char *json_kind(const json_t *j)
 {
     switch (json_typeof(j)) {
@@ -688,19 +700,14 @@ static gf_status parse_file(gf_st *st, size_t len)
                         src, len, LEN_BYTES);
     uint64_t n;
     memcpy(&n, buf, sizeof n); /* little-endian host */
-    if (n > GF_ST_MAX_HEADER)
-        return gf__fail(GF_ERR_FORMAT,
-                        "%s: the header length %llu is over the cap of %u bytes (is this a "
-                        "safetensors file?)",
-                        src, (unsigned long long)n, GF_ST_MAX_HEADER);
+    gf_status s = check_header_length(n, src);
+    if (s) return s;
     if (n > len - LEN_BYTES)
         return gf__fail(GF_ERR_FORMAT,
                         "%s: the header length %llu is more than the %zu bytes after it (is "
                         "the file truncated?)",
                         src, (unsigned long long)n, len - LEN_BYTES);
     const char *header = (const char *)buf + LEN_BYTES;
-    if (n == 0)
-        return gf__fail(GF_ERR_FORMAT, "%s: the header is empty (its length is 0)", src);
     if (header[0] != '{')
         return gf__fail(GF_ERR_FORMAT,
                         "%s: the header does not start with '{' (its first byte is 0x%02X)",
@@ -709,7 +716,7 @@ static gf_status parse_file(gf_st *st, size_t len)
 
     json_error_t err;
     json_t *root = NULL;
-    gf_status s = gf__json_parse(header, (size_t)n, JSON_REJECT_DUPLICATES, "the header", &root,
+    s = gf__json_parse(header, (size_t)n, JSON_REJECT_DUPLICATES, "the header", &root,
                                  &err);
     if (s == GF_ERR_NOMEM) gf__errctx("%s", src);
     if (s == GF_ERR_FORMAT)
@@ -822,7 +829,19 @@ static gf_status read_all(int fd, const char *path, unsigned char **out, size_t 
             return gf__fail(GF_ERR_IO, "%s: cannot read: %s", path, strerror(e));
         }
         if (r == 0) break;
+        size_t before = n;
         n += (size_t)r;
+        /* a stream could go on for ever: stop at once if its first bytes
+         * cannot be a header length */
+        uint64_t hlen;
+        if (limit != SIZE_MAX && before < LEN_BYTES && n >= LEN_BYTES) {
+            memcpy(&hlen, buf, sizeof hlen);
+            gf_status s = check_header_length(hlen, path);
+            if (s) {
+                free(buf);
+                return s;
+            }
+        }
     }
     *out = buf;
     *len = n;
