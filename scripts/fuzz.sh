@@ -22,11 +22,14 @@ seconds=${1:-60}
 targets=${*:-"csv libsvm idx idx_gz formula layers train_args model checkpoint"}
 jobs=${FUZZ_JOBS:-2}
 
-scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
-CC=clang scripts/build.sh build-fuzz -DGRAFO_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-
 out=build-fuzz
 instance=${FUZZ_INSTANCE:+-$FUZZ_INSTANCE}
+# An instance uses the build the run beside it made, rather than relinking
+# the binaries that run is executing.
+if [ -z "$instance" ] || [ ! -d "$out/fuzz" ]; then
+    scripts/setup.sh clang libclang-rt-14-dev libomp-14-dev
+    CC=clang scripts/build.sh build-fuzz -DGRAFO_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
 mkdir -p "$out/logs" "$out/crashes"
 for t in $targets; do
     [ -x "$out/fuzz/fuzz_$t" ] || { echo "fuzz.sh: no target '$t'" >&2; exit 2; }
