@@ -833,8 +833,8 @@ static gf_status read_all(int fd, const char *path, unsigned char **out, size_t 
         n += (size_t)r;
         /* a stream could go on for ever: stop at once if its first bytes
          * cannot be a header length */
-        uint64_t hlen;
         if (limit != SIZE_MAX && before < LEN_BYTES && n >= LEN_BYTES) {
+            uint64_t hlen;
             memcpy(&hlen, buf, sizeof hlen);
             gf_status s = check_header_length(hlen, path);
             if (s) {
